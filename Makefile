@@ -1,0 +1,38 @@
+# Two entry points: `make demo` and `make test` (see README.md).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SAMPLE := feeds/timisoara
+NET := build/timisoara
+
+.PHONY: demo test install sample network bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+sample: install
+	$(BIN)/maas sample $(SAMPLE)
+
+network: sample
+	$(BIN)/maas build $(SAMPLE)/gtfs.zip -o $(NET) --gbfs $(SAMPLE)/gbfs/velotm --gbfs $(SAMPLE)/gbfs/carshare --parking $(SAMPLE)/park_and_ride.geojson
+
+demo: network
+	$(BIN)/maas plan $(NET) --from stop:GN --to 45.7537,21.2257 --date 2026-11-24 --time 08:00
+	$(BIN)/maas serve $(NET) --host 127.0.0.1 --port 8000
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python benchmarks/bench_router.py
+
+clean:
+	rm -rf build .pytest_cache

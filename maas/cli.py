@@ -1,0 +1,179 @@
+"""The ``maas`` command line: build, validate, transfers, plan, serve, scenario, sample.
+
+Exit codes: 0 success, 1 validation errors, 2 bad usage or unreadable input (one clear line on
+stderr, never a traceback).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from maas.errors import MaasError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2 (argparse's own convention)
+        sys.stderr.write(f"maas: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="maas", description="Timișoara multimodal trip planner")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    b = sub.add_parser("build", help="compile GTFS feeds (and GBFS/P+R sources) into a network folder")
+    b.add_argument("sources", nargs="+", help="GTFS zip files or folders")
+    b.add_argument("-o", "--out", required=True, help="output network folder")
+    b.add_argument("--gbfs", action="append", default=[], help="GBFS folder or gbfs.json URL (repeatable)")
+    b.add_argument("--parking", help="park & ride lots (GeoJSON)")
+    b.add_argument("--radius", type=float, default=400.0, help="footpath radius in metres (default 400)")
+    b.add_argument("--detour", type=float, default=1.3, help="walking detour factor (default 1.3)")
+    b.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
+
+    v = sub.add_parser("validate", help="print the validation report; exit 1 when there are errors")
+    v.add_argument("sources", nargs="+")
+
+    t = sub.add_parser("transfers", help="print the footpaths the router uses, as CSV")
+    t.add_argument("network")
+    t.add_argument("--profile", default="default")
+
+    pl = sub.add_parser("plan", help="plan one trip")
+    pl.add_argument("network")
+    pl.add_argument("--from", dest="origin", required=True, help="stop:<id> or <lat>,<lon>")
+    pl.add_argument("--to", dest="destination", required=True, help="stop:<id> or <lat>,<lon>")
+    pl.add_argument("--date", required=True, help="YYYY-MM-DD")
+    pl.add_argument("--time", required=True, help="HH:MM[:SS]")
+    pl.add_argument("--arrive-by", action="store_true")
+    pl.add_argument("--profile", default="default")
+    pl.add_argument("--modes", default="WALK,TRANSIT")
+    pl.add_argument("--max-transfers", type=int, default=6)
+    pl.add_argument("--num-itineraries", type=int, default=5)
+    pl.add_argument("--strict", action="store_true", help="exclude legs of unknown accessibility")
+    pl.add_argument("--json", action="store_true", help="print the JSON of GET /v1/plan")
+
+    s = sub.add_parser("serve", help="serve the HTTP API")
+    s.add_argument("network")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.add_argument("--gbfs", action="append", default=None, help="GBFS source (overrides the network's)")
+    s.add_argument("--parking", default=None)
+
+    sc = sub.add_parser("scenario", help="scenario benchmarks")
+    scs = sc.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
+    run = scs.add_parser("run", help="run a scenario file")
+    run.add_argument("file")
+    run.add_argument("--network", required=True)
+    run.add_argument("-o", "--out", required=True)
+    g = run.add_mutually_exclusive_group()
+    g.add_argument("--workers", type=int, default=None)
+    g.add_argument("--scheduler", default=None)
+
+    sm = sub.add_parser("sample", help="generate the project's sample feeds into a folder")
+    sm.add_argument("out", nargs="?", default="feeds/timisoara")
+    return p
+
+
+def _cmd_build(a) -> int:
+    from maas.build import build_network
+    from maas.timetable.compile import BuildOptions
+    t0 = time.perf_counter()
+    net = build_network(a.sources, out=a.out, gbfs=a.gbfs, parking=a.parking,
+                        options=BuildOptions(footpath_radius_m=a.radius, detour_factor=a.detour), force=a.force)
+    tt = net.tt
+    what = "reused (inputs unchanged)" if getattr(net, "reused_build", False) else "built"
+    print(f"{a.out}: {what} in {time.perf_counter() - t0:.1f} s: {tt.n_stops} stops, {tt.n_routes} routes, "
+          f"{tt.n_trips} trips, {len(tt.fp_to)} footpaths")
+    if net.mobility is not None:
+        for line in net.mobility.summary_lines():
+            print(f"  {line}")
+    for f in getattr(net, "feeds", []):
+        for w in f.report.warnings:
+            print(f"  {f.source}: {w}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _cmd_validate(a) -> int:
+    from maas.feeds.validate import validate_sources
+    report_lines, n_err, n_warn = validate_sources(a.sources)
+    for line in report_lines:
+        print(line)
+    print(f"{n_err} errors, {n_warn} warnings")
+    return EXIT_INVALID if n_err else EXIT_OK
+
+
+def _cmd_transfers(a) -> int:
+    from maas.build import load_network
+    from maas.planner.profiles import get_profile
+    net = load_network(a.network)
+    prof = get_profile(a.profile)
+    pa = net.profile_arrays(prof)
+    tt = net.tt
+    out = sys.stdout
+    out.write("from_stop_id,to_stop_id,duration_s\n")
+    lines = []
+    for p in range(tt.n_stops):
+        sid = tt.stop_id[p]
+        lines.append(f"{sid},{sid},{int(pa['change'][p])}\n")
+        for e in range(int(tt.fp_ptr[p]), int(tt.fp_ptr[p + 1])):
+            lines.append(f"{sid},{tt.stop_id[tt.fp_to[e]]},{int(pa['fp_dur'][e])}\n")
+    out.write("".join(lines))
+    return EXIT_OK
+
+
+def _cmd_plan(a) -> int:
+    from maas.build import load_network
+    net = load_network(a.network)
+    res = net.plan(a.origin, a.destination, a.date, a.time, profile=a.profile, modes=a.modes.split(","),
+                   max_transfers=a.max_transfers, arrive_by=a.arrive_by, num_itineraries=a.num_itineraries,
+                   strict=a.strict)
+    if a.json:
+        print(json.dumps(res, ensure_ascii=False, indent=1))
+    else:
+        from maas.planner.text import format_plan
+        print(format_plan(res))
+    return EXIT_OK
+
+
+def _cmd_serve(a) -> int:
+    from maas.service.app import serve
+    serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking)
+    return EXIT_OK
+
+
+def _cmd_scenario(a) -> int:
+    from maas.scenarios.runner import run_scenario_cli
+    return run_scenario_cli(a.file, network=a.network, out=a.out, workers=a.workers, scheduler=a.scheduler)
+
+
+def _cmd_sample(a) -> int:
+    from maas.feeds.sample import write_sample
+    paths = write_sample(Path(a.out))
+    print(f"sample feeds written to {a.out}: " + ", ".join(str(p) for p in paths))
+    return EXIT_OK
+
+
+COMMANDS = {"build": _cmd_build, "validate": _cmd_validate, "transfers": _cmd_transfers, "plan": _cmd_plan,
+            "serve": _cmd_serve, "scenario": _cmd_scenario, "sample": _cmd_sample}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except MaasError as exc:
+        sys.stderr.write(f"maas {args.command}: {exc}\n")
+        return EXIT_USAGE
+    except (OSError, ValueError) as exc:
+        sys.stderr.write(f"maas {args.command}: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,34 @@
+"""Service-day clock: GTFS seconds ("noon minus 12 h" of a service day) <-> local ISO times."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+
+def service_day_ref(day: dt.date, tz: ZoneInfo) -> int:
+    """Epoch seconds of a service day's reference: 12:00 local time minus 12 hours (GTFS)."""
+    noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=tz)
+    return int(noon.timestamp()) - 43200
+
+
+def parse_clock(text: str) -> int:
+    """'HH:MM' or 'HH:MM:SS' to seconds; hours up to 47 allowed (past-midnight service)."""
+    parts = text.strip().split(":")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        raise ValueError(f"invalid time {text!r}, expected HH:MM or HH:MM:SS")
+    h, m = int(parts[0]), int(parts[1])
+    s = int(parts[2]) if len(parts) == 3 else 0
+    if h > 47 or m > 59 or s > 59:
+        raise ValueError(f"invalid time {text!r}, expected HH:MM or HH:MM:SS")
+    return h * 3600 + m * 60 + s
+
+
+def local_seconds(day: dt.date, clock_s: int, tz: ZoneInfo) -> int:
+    """Wall-clock time on ``day`` as seconds after the day's reference (differs from clock_s on DST days)."""
+    naive = dt.datetime(day.year, day.month, day.day) + dt.timedelta(seconds=clock_s)
+    return int(naive.replace(tzinfo=tz).timestamp()) - service_day_ref(day, tz)
+
+
+def iso(day_ref_epoch: int, seconds: int, tz: ZoneInfo) -> str:
+    """ISO 8601 local time with offset for ``seconds`` after a service-day reference."""
+    return dt.datetime.fromtimestamp(day_ref_epoch + int(seconds), tz).isoformat()

@@ -1,0 +1,182 @@
+"""Assemble itineraries (the JSON shape of ``GET /v1/plan``) from access, rides and egress."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from maas.planner.access import StreetLeg
+from maas.planner.clock import iso
+from maas.planner.pricing import CO2_G_PER_KM, transit_fare
+from maas.router.journeys import RideLeg, TransferLeg
+
+WHEELCHAIR_WORDS = {0: "unknown", 1: "accessible", 2: "not_accessible"}
+
+
+@dataclass
+class Itinerary:
+    """One itinerary in service-day seconds, plus its JSON legs."""
+
+    departure: int
+    arrival: int
+    transfers: int
+    walk_m: float
+    legs: list[dict]
+    co2_g: float = 0.0
+    price: float = 0.0
+    currency: str = "RON"
+    unknown_access_legs: int = 0
+    kinds: frozenset = field(default_factory=frozenset)   # modes used: WALK, TRANSIT, BIKE_SHARE, ...
+    lot: dict | None = None
+
+    def to_json(self, ref: int, tz: ZoneInfo) -> dict:
+        return {
+            "departure": iso(ref, self.departure, tz), "arrival": iso(ref, self.arrival, tz),
+            "duration_s": int(self.arrival - self.departure), "transfers": int(self.transfers),
+            "walk_distance_m": round(float(self.walk_m), 1), "co2_g": int(round(self.co2_g)),
+            "price": {"amount": round(float(self.price), 2), "currency": self.currency},
+            "legs": [dict(l, departure=iso(ref, l["departure"], tz), arrival=iso(ref, l["arrival"], tz)) for l in self.legs],
+        }
+
+
+def place_json(name: str, lat: float, lon: float, **extra) -> dict:
+    d = {"name": name, "lat": round(float(lat), 6), "lon": round(float(lon), 6)}
+    d.update({k: v for k, v in extra.items() if v is not None})
+    return d
+
+
+def street_leg_json(leg: StreetLeg, start: int) -> dict:
+    return {
+        "mode": leg.mode, "departure": int(start), "arrival": int(start + leg.duration_s),
+        "distance_m": round(float(leg.distance_m), 1),
+        "from": place_json(leg.from_name, leg.from_lat, leg.from_lon, **leg.from_extra),
+        "to": place_json(leg.to_name, leg.to_lat, leg.to_lon, **leg.to_extra),
+        "geometry": [[round(leg.from_lat, 6), round(leg.from_lon, 6)], [round(leg.to_lat, 6), round(leg.to_lon, 6)]],
+    }
+
+
+def ride_leg_json(net, leg: RideLeg, slot_offset: int) -> tuple[dict, float, int]:
+    """JSON for a ride, its distance in metres and its accessibility code (0/1/2)."""
+    tt = net.tt
+    route = int(tt.trip_route[leg.trip])
+    base = int(tt.route_stop_ptr[route])
+    tptr = int(tt.trip_time_ptr[leg.trip])
+    dep = int(tt.dep_time[tptr + leg.board_pos]) + slot_offset
+    arr = int(tt.arr_time[tptr + leg.alight_pos]) + slot_offset
+    g = int(tt.route_groute[route])
+    geometry = net.ride_geometry(route, leg.board_pos, leg.alight_pos)
+    dist = _polyline_m(geometry)
+    trip_wc = int(tt.trip_wheelchair[leg.trip])
+    codes = [trip_wc, int(tt.stop_wheelchair[leg.board_stop]), int(tt.stop_wheelchair[leg.alight_stop])]
+    wc = 2 if 2 in codes else (0 if 0 in codes else 1)
+    b, a = leg.board_stop, leg.alight_stop
+    d = {
+        "mode": str(tt.groute_mode[g]), "departure": dep, "arrival": arr, "distance_m": round(dist, 1),
+        "from": place_json(str(tt.stop_name[b]), tt.stop_lat[b], tt.stop_lon[b], stop_id=str(tt.stop_id[b])),
+        "to": place_json(str(tt.stop_name[a]), tt.stop_lat[a], tt.stop_lon[a], stop_id=str(tt.stop_id[a])),
+        "route_short_name": str(tt.groute_short_name[g]) or str(tt.groute_long_name[g]),
+        "route_id": str(tt.groute_id[g]), "trip_id": str(tt.trip_id[leg.trip]),
+        "headsign": str(tt.trip_headsign[leg.trip]), "wheelchair": WHEELCHAIR_WORDS[wc],
+        "intermediate_stops": [str(tt.stop_id[tt.route_stops[base + i]]) for i in range(leg.board_pos + 1, leg.alight_pos)],
+        "geometry": geometry,
+    }
+    return d, dist, wc
+
+
+def _polyline_m(points: list[list[float]]) -> float:
+    if len(points) < 2:
+        return 0.0
+    p = np.radians(np.asarray(points, dtype=np.float64))
+    dlat = np.diff(p[:, 0])
+    dlon = np.diff(p[:, 1])
+    h = np.sin(dlat / 2) ** 2 + np.cos(p[:-1, 0]) * np.cos(p[1:, 0]) * np.sin(dlon / 2) ** 2
+    return float(np.sum(2 * 6_371_008.8 * np.arcsin(np.sqrt(np.minimum(h, 1)))))
+
+
+def assemble(net, access, raw, egress, slot_offsets, fp_metres: dict, fp_dur: dict, start_time: int | None,
+             arrive_by_deadline: int | None = None) -> Itinerary:
+    """Build an itinerary: access legs, rides and transfer walks, egress legs.
+
+    Access legs end exactly when the first ride leaves (no waiting at the origin is shown;
+    the traveller leaves later), unless ``start_time`` pins the departure.
+    """
+    legs: list[dict] = []
+    rides = [l for l in raw.legs if isinstance(l, RideLeg)]
+    first = rides[0]
+    tt = net.tt
+    first_dep = int(tt.dep_time[int(tt.trip_time_ptr[first.trip]) + first.board_pos]) + int(slot_offsets[first.slot])
+    t = first_dep - access.duration_s
+    walk_m = 0.0
+    co2 = 0.0
+    price = 0.0
+    unknown = 0
+    kinds = {"TRANSIT"}
+    for sl in access.legs:
+        legs.append(street_leg_json(sl, t))
+        t += sl.duration_s
+        walk_m += sl.distance_m if sl.mode == "WALK" else 0.0
+        co2 += CO2_G_PER_KM.get(sl.mode, 0.0) * sl.distance_m / 1000
+        price += sl.price
+        kinds.add(sl.mode if sl.mode != "CAR" else "PARK_RIDE")
+    ride_modes = []
+    for leg in raw.legs:
+        if isinstance(leg, RideLeg):
+            d, dist, wc = ride_leg_json(net, leg, int(slot_offsets[leg.slot]))
+            legs.append(d)
+            t = d["arrival"]
+            co2 += CO2_G_PER_KM.get(d["mode"], 60.0) * dist / 1000
+            ride_modes.append(d["mode"])
+            unknown += wc == 0
+        else:
+            key = (leg.from_stop, leg.to_stop)
+            m, secs = fp_metres[key], fp_dur[key]
+            legs.append(street_leg_json(StreetLeg("WALK", secs, m, float(tt.stop_lat[leg.from_stop]), float(tt.stop_lon[leg.from_stop]),
+                                                  float(tt.stop_lat[leg.to_stop]), float(tt.stop_lon[leg.to_stop]),
+                                                  str(tt.stop_name[leg.from_stop]), str(tt.stop_name[leg.to_stop]),
+                                                  {"stop_id": str(tt.stop_id[leg.from_stop])}, {"stop_id": str(tt.stop_id[leg.to_stop])}), t))
+            t += secs
+            walk_m += m
+    for sl in egress.legs:
+        legs.append(street_leg_json(sl, t))
+        t += sl.duration_s
+        walk_m += sl.distance_m if sl.mode == "WALK" else 0.0
+        co2 += CO2_G_PER_KM.get(sl.mode, 0.0) * sl.distance_m / 1000
+        price += sl.price
+        kinds.add(sl.mode)
+    price += transit_fare(ride_modes)
+    departure = legs[0]["departure"] if legs else first_dep
+    return Itinerary(departure=departure, arrival=t, transfers=len(rides) - 1, walk_m=walk_m, legs=legs,
+                     co2_g=co2, price=price, unknown_access_legs=unknown, kinds=frozenset(kinds))
+
+
+def street_itinerary(legs: list[StreetLeg], start: int) -> Itinerary:
+    """An itinerary made only of street legs (direct walk, bike or car)."""
+    out, t, walk, co2, price, kinds = [], start, 0.0, 0.0, 0.0, set()
+    for sl in legs:
+        out.append(street_leg_json(sl, t))
+        t += sl.duration_s + sl.wait_after_s
+        walk += sl.distance_m if sl.mode == "WALK" else 0.0
+        co2 += CO2_G_PER_KM.get(sl.mode, 0.0) * sl.distance_m / 1000
+        price += sl.price
+        kinds.add(sl.mode)
+    return Itinerary(departure=start, arrival=t, transfers=0, walk_m=walk, legs=out, co2_g=co2, price=price,
+                     kinds=frozenset(kinds))
+
+
+def pareto_filter(items: list[Itinerary]) -> list[Itinerary]:
+    """Drop itineraries that another beats or ties on every criterion (OTP's dominance filter).
+
+    Criteria: later departure is better, earlier arrival, fewer transfers, less walking,
+    fewer legs of unknown accessibility.
+    """
+    def key(i: Itinerary):
+        return (-i.departure, i.arrival, i.transfers, round(i.walk_m), i.unknown_access_legs)
+
+    keep: list[Itinerary] = []
+    for i in sorted(items, key=key):
+        ki = key(i)
+        if any(all(a <= b for a, b in zip(key(j), ki)) for j in keep):
+            continue
+        keep.append(i)
+    return sorted(keep, key=lambda i: (i.arrival, -i.departure, i.transfers, i.walk_m))

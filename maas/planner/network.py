@@ -1,0 +1,233 @@
+"""The loaded network and its trip planner (``Network.plan``): the library's main entry point."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from maas.errors import BadRequest
+from maas.planner.access import AccessOption, StreetLeg, walk_options
+from maas.planner.clock import local_seconds, parse_clock, service_day_ref
+from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
+from maas.planner.places import Place, parse_place
+from maas.planner.profiles import Profile, get_profile
+from maas.router.journeys import reconstruct
+from maas.router.raptor import INF, raptor
+from maas.router.reverse import NEG, raptor_reverse
+from maas.timetable.compile import Timetable
+from maas.timetable.footpaths import durations, haversine_m, project
+
+MODES = ("WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE")
+SEARCH_HORIZON_S = 18 * 3600   # how far after the requested time a departure is looked for
+
+
+@dataclass
+class DayContext:
+    """Everything that depends on the date and the profile's accessibility needs."""
+
+    day: dt.date
+    ref: int                      # epoch seconds of the service day's reference
+    slot_offsets: np.ndarray      # int32 [3]: yesterday, today, tomorrow relative to today
+    trip_active: np.ndarray       # bool [3, n_trips]
+    stop_ok: np.ndarray           # bool [n_stops]
+    any_service: bool             # any trip runs on the day itself (any profile)
+
+
+class Network:
+    """A compiled network, immutable once loaded; safe to share between threads."""
+
+    def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None):
+        self.tt = tt
+        self.folder = folder
+        self.tz = ZoneInfo(tt.timezone)
+        self.first_day = dt.date.fromisoformat(tt.meta["first_day"])
+        self.n_days = tt.service_active.shape[1]
+        self.stop_lookup = {str(s): i for i, s in enumerate(tt.stop_id)}
+        self._lat0 = float(np.mean(tt.stop_lat)) if tt.n_stops else 0.0
+        self._tree = cKDTree(project(tt.stop_lat, tt.stop_lon, self._lat0)) if tt.n_stops else None
+        # reverse footpath CSR (keyed by destination), for egress and arrive-by
+        order = np.argsort(tt.fp_to, kind="stable")
+        src = np.repeat(np.arange(tt.n_stops, dtype=np.int32), np.diff(tt.fp_ptr))
+        self._rfp = (np.concatenate([[0], np.cumsum(np.bincount(tt.fp_to, minlength=tt.n_stops))]).astype(np.int64),
+                     src[order], np.asarray(tt.fp_m)[order], np.asarray(tt.fp_min_s)[order])
+        self._profile_cache: dict[str, dict] = {}
+        self._day_cache: dict[tuple, DayContext] = {}
+        self.mobility = mobility
+        self._kernel_static = tuple(np.ascontiguousarray(getattr(tt, n)) for n in (
+            "route_stop_ptr", "route_stops", "route_pickup", "route_dropoff", "route_trip_ptr",
+            "route_first_dep", "route_last_dep", "trip_time_ptr", "arr_time", "dep_time",
+            "stop_route_ptr", "stop_route_r", "stop_route_pos"))
+
+    # ----- static lookups -------------------------------------------------------------
+    def stops_within(self, lat: float, lon: float, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
+        """Stop indices within ``radius_m`` crow-fly of a point, and their distances (m)."""
+        if self._tree is None:
+            return np.zeros(0, np.int64), np.zeros(0)
+        xy = project(np.array([lat]), np.array([lon]), self._lat0)[0]
+        idx = np.asarray(self._tree.query_ball_point(xy, radius_m), dtype=np.int64)
+        if not len(idx):
+            return idx, np.zeros(0)
+        d = haversine_m(lat, lon, self.tt.stop_lat[idx], self.tt.stop_lon[idx])
+        order = np.argsort(d)
+        return idx[order], d[order]
+
+    def nearest_stop_m(self, lat: float, lon: float) -> float:
+        if self._tree is None:
+            return float("inf")
+        xy = project(np.array([lat]), np.array([lon]), self._lat0)[0]
+        _, i = self._tree.query(xy)
+        return float(haversine_m(lat, lon, self.tt.stop_lat[i], self.tt.stop_lon[i]))
+
+    def profile_arrays(self, profile: Profile) -> dict:
+        """Footpath durations, change times and footpath lookups for a walking profile (cached)."""
+        c = self._profile_cache.get(profile.name)
+        if c is None:
+            tt = self.tt
+            dur = durations(np.asarray(tt.fp_m), np.asarray(tt.fp_min_s), profile.walk_speed)
+            rdur = durations(self._rfp[2], self._rfp[3], profile.walk_speed)
+            change = np.maximum(np.asarray(tt.stop_min_change), profile.transfer_slack_s).astype(np.int32)
+            src = np.repeat(np.arange(tt.n_stops), np.diff(tt.fp_ptr))
+            pairs = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(src, tt.fp_to))}
+            c = {"fp_dur": dur, "rfp_dur": rdur, "change": change,
+                 "fp_metres": {k: float(tt.fp_m[i]) for k, i in pairs.items()},
+                 "fp_secs": {k: int(dur[i]) for k, i in pairs.items()}}
+            self._profile_cache[profile.name] = c
+        return c
+
+    def footpaths_for(self, profile: Profile, reverse: bool = False):
+        """(ptr, neighbour, metres, seconds) CSR of footpaths; ``reverse`` keys them by destination."""
+        pa = self.profile_arrays(profile)
+        if reverse:
+            return self._rfp[0], self._rfp[1], self._rfp[2], pa["rfp_dur"]
+        return self.tt.fp_ptr, self.tt.fp_to, self.tt.fp_m, pa["fp_dur"]
+
+    def service_dates(self) -> tuple[dt.date, dt.date]:
+        """First and last date the network can be asked about."""
+        return self.first_day + dt.timedelta(days=1), self.first_day + dt.timedelta(days=self.n_days - 2)
+
+    def day_context(self, day: dt.date, profile: Profile, strict: bool = False) -> DayContext:
+        key = (day, profile.step_free, strict)
+        ctx = self._day_cache.get(key)
+        if ctx is not None:
+            return ctx
+        tt = self.tt
+        ref = service_day_ref(day, self.tz)
+        offsets = np.array([service_day_ref(day + dt.timedelta(days=d), self.tz) - ref for d in (-1, 0, 1)], np.int32)
+        di = (day - self.first_day).days
+        active = np.zeros((3, tt.n_trips), np.bool_)
+        for s, d in enumerate((-1, 0, 1)):
+            j = di + d
+            if 0 <= j < self.n_days:
+                active[s] = tt.service_active[tt.trip_service, j]
+        any_service = bool(active[1].any())
+        stop_ok = np.ones(tt.n_stops, np.bool_)
+        if profile.step_free:
+            wc_trip = np.asarray(tt.trip_wheelchair)
+            active &= (wc_trip == 1) if strict else (wc_trip != 2)
+            wc_stop = np.asarray(tt.stop_wheelchair)
+            stop_ok = (wc_stop == 1) if strict else (wc_stop != 2)
+        ctx = DayContext(day, ref, offsets, active, stop_ok, any_service)
+        if len(self._day_cache) > 64:
+            self._day_cache.clear()
+        self._day_cache[key] = ctx
+        return ctx
+
+    def ride_geometry(self, route: int, bpos: int, apos: int) -> list[list[float]]:
+        """Polyline of a ride: the route's shape between the two stops, else the stops themselves."""
+        tt = self.tt
+        base = int(tt.route_stop_ptr[route])
+        si = int(tt.route_shape[route])
+        if si >= 0:
+            a = int(tt.shape_ptr[si]) + int(tt.route_stop_shape_pos[base + bpos])
+            b = int(tt.shape_ptr[si]) + int(tt.route_stop_shape_pos[base + apos])
+            if b > a:
+                return np.round(np.column_stack([tt.shape_lat[a:b + 1], tt.shape_lon[a:b + 1]]), 6).tolist()
+        stops = tt.route_stops[base + bpos: base + apos + 1]
+        return np.round(np.column_stack([tt.stop_lat[stops], tt.stop_lon[stops]]), 6).tolist()
+
+    # ----- routing ----------------------------------------------------------------------
+    def run_raptor(self, ctx: DayContext, profile: Profile, src_stops, src_times, tgt_stops, tgt_offsets,
+                   max_trips: int, t_limit: int):
+        """Run the forward kernel; returns its raw label/parent arrays."""
+        pa = self.profile_arrays(profile)
+        return raptor(*self._kernel_static, self.tt.fp_ptr, self.tt.fp_to, pa["fp_dur"], pa["change"],
+                      ctx.trip_active, ctx.slot_offsets, ctx.stop_ok,
+                      np.asarray(src_stops, np.int32), np.asarray(src_times, np.int32),
+                      np.asarray(tgt_stops, np.int32), np.asarray(tgt_offsets, np.int32),
+                      int(max_trips), int(t_limit))
+
+    def run_reverse(self, ctx: DayContext, profile: Profile, tgt_stops, tgt_times, src_stops, src_offsets,
+                    max_trips: int, t_floor: int):
+        """Run the reverse kernel: latest departure per number of trips."""
+        pa = self.profile_arrays(profile)
+        return raptor_reverse(*self._kernel_static, self._rfp[0], self._rfp[1], pa["rfp_dur"], pa["change"],
+                              ctx.trip_active, ctx.slot_offsets, ctx.stop_ok,
+                              np.asarray(tgt_stops, np.int32), np.asarray(tgt_times, np.int32),
+                              np.asarray(src_stops, np.int32), np.asarray(src_offsets, np.int32),
+                              int(max_trips), int(t_floor))
+
+    def earliest_arrival(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
+                         max_transfers: int = 6) -> int | None:
+        """Earliest arrival (seconds after the service day's reference) by transit+walk, or None."""
+        res = self._transit_search(origin, destination, date, time, profile, max_transfers)
+        return res
+
+    def _transit_search(self, origin, destination, date, time, profile, max_transfers):
+        prof = get_profile(profile)
+        day = self.parse_date(date)
+        t0 = local_seconds(day, self.parse_time(time), self.tz)
+        o = self.resolve(origin, "from")
+        d = self.resolve(destination, "to")
+        ctx = self.day_context(day, prof)
+        acc = walk_options(self, o.lat, o.lon, prof, o.stop, egress=False)
+        egr = walk_options(self, d.lat, d.lon, prof, d.stop, egress=True)
+        if not acc or not egr:
+            return None
+        st = self.run_raptor(ctx, prof, [a.stop for a in acc], [t0 + a.duration_s for a in acc],
+                             [e.stop for e in egr], [e.duration_s for e in egr], max_transfers + 1, t0 + SEARCH_HORIZON_S)
+        trip_arr = st[0]
+        best = INF
+        for e in egr:
+            col = trip_arr[1:, e.stop]
+            m = int(col.min())
+            if m < INF:
+                best = min(best, m + e.duration_s)
+        return None if best >= INF else int(best)
+
+    # ----- request parsing --------------------------------------------------------------
+    def parse_date(self, date: str | dt.date) -> dt.date:
+        if isinstance(date, dt.date):
+            day = date
+        else:
+            try:
+                day = dt.date.fromisoformat(str(date))
+            except ValueError:
+                raise BadRequest(f"date: cannot parse {date!r}, expected YYYY-MM-DD", field="date") from None
+        lo, hi = self.service_dates()
+        if not (lo <= day <= hi):
+            raise BadRequest(f"date: {day.isoformat()} is outside the feed's service period "
+                             f"{lo.isoformat()} .. {hi.isoformat()}", field="date")
+        return day
+
+    @staticmethod
+    def parse_time(time: str) -> int:
+        try:
+            return parse_clock(str(time))
+        except ValueError as exc:
+            raise BadRequest(f"time: {exc}", field="time") from None
+
+    def resolve(self, text: str, what: str) -> Place:
+        tt = self.tt
+        return parse_place(text, self.stop_lookup, tt.stop_lat, tt.stop_lon, tt.stop_name, what)
+
+    # ----- the planner --------------------------------------------------------------------
+    def plan(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
+             modes: list[str] | tuple[str, ...] = ("WALK", "TRANSIT"), max_transfers: int = 6,
+             arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False) -> dict:
+        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan``."""
+        from maas.planner.trip import plan_trip
+        return plan_trip(self, origin, destination, date, time, profile, modes, max_transfers,
+                         arrive_by, num_itineraries, strict)

@@ -1,0 +1,32 @@
+"""Human-readable rendering of a plan (``maas plan`` without ``--json``)."""
+from __future__ import annotations
+
+
+def _hm(iso: str) -> str:
+    return iso[11:16]
+
+
+def format_plan(res: dict) -> str:
+    """Several lines per itinerary: times, duration, transfers, then one line per leg."""
+    lines: list[str] = []
+    for n, it in enumerate(res["itineraries"], 1):
+        lines.append(f"{n}. {_hm(it['departure'])} -> {_hm(it['arrival'])}  {it['duration_s'] // 60} min, "
+                     f"{it['transfers']} transfers, walk {it['walk_distance_m']:.0f} m, "
+                     f"{it['price']['amount']:.2f} {it['price']['currency']}, {it['co2_g']} g CO2")
+        for leg in it["legs"]:
+            what = leg["mode"]
+            if leg.get("route_short_name"):
+                what += f" {leg['route_short_name']} to {leg.get('headsign', '')}"
+            acc = f" [{leg['wheelchair']}]" if leg.get("wheelchair") and leg["wheelchair"] != "accessible" else ""
+            lines.append(f"   {_hm(leg['departure'])}-{_hm(leg['arrival'])} {what}: "
+                         f"{leg['from']['name'] or 'origin'} -> {leg['to']['name'] or 'destination'} "
+                         f"({leg['distance_m']:.0f} m){acc}")
+    for pr in res.get("park_and_ride", []):
+        it = pr["itinerary"]
+        lines.append(f"P+R {pr['lot']['name']}: {_hm(it['departure'])} -> {_hm(it['arrival'])} "
+                     f"({it['duration_s'] // 60} min)")
+    for m in res.get("messages", []):
+        lines.append(f"! {m['code']}: {m['text']}")
+    if not lines:
+        lines.append("No itinerary.")
+    return "\n".join(lines)

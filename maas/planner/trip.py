@@ -1,0 +1,261 @@
+"""One trip request end to end: places and access/egress -> RAPTOR -> itineraries and messages."""
+from __future__ import annotations
+
+import numpy as np
+
+from maas.errors import BadRequest
+from maas.planner.access import AccessOption, StreetLeg, walk_options
+from maas.planner.clock import local_seconds
+from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
+from maas.planner.profiles import get_profile
+from maas.router.journeys import reconstruct
+from maas.router.raptor import INF
+from maas.router.reverse import NEG
+
+MODES = ("WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE")
+SEARCH_HORIZON_S = 18 * 3600
+MAX_TRANSFERS_LIMIT = 10
+
+
+def parse_modes(modes) -> list[str]:
+    """Validate a list (or comma-separated string) of modes."""
+    if isinstance(modes, str):
+        modes = [m for m in modes.split(",")]
+    out = []
+    for m in modes:
+        m = str(m).strip().upper()
+        if m not in MODES:
+            raise BadRequest(f"modes: unknown mode {m!r}; expected a subset of {', '.join(MODES)}", field="modes")
+        if m not in out:
+            out.append(m)
+    if not out:
+        raise BadRequest("modes: at least one mode is required", field="modes")
+    return out
+
+
+def message(code: str, text: str) -> dict:
+    return {"code": code, "text": text}
+
+
+def plan_trip(net, origin: str, destination: str, date: str, time: str, profile: str, modes,
+              max_transfers: int, arrive_by: bool, num_itineraries: int, strict: bool) -> dict:
+    """Plan a trip and return ``{"itineraries", "park_and_ride", "messages"}`` (see the HTTP contract)."""
+    prof = get_profile(profile)
+    modes = parse_modes(modes)
+    if not isinstance(max_transfers, (int, np.integer)) or not 0 <= int(max_transfers) <= MAX_TRANSFERS_LIMIT:
+        raise BadRequest(f"maxTransfers: must be an integer between 0 and {MAX_TRANSFERS_LIMIT}", field="maxTransfers")
+    if not isinstance(num_itineraries, (int, np.integer)) or not 1 <= int(num_itineraries) <= 20:
+        raise BadRequest("numItineraries: must be an integer between 1 and 20", field="numItineraries")
+    day = net.parse_date(date)
+    t_req = local_seconds(day, net.parse_time(time), net.tz)
+    o = net.resolve(origin, "from")
+    d = net.resolve(destination, "to")
+    ctx = net.day_context(day, prof, strict)
+    messages: list[dict] = []
+    mobility = getattr(net, "mobility", None)
+    if mobility is not None:
+        messages.extend(mobility.messages())
+
+    transit = "TRANSIT" in modes
+    access: list[AccessOption] = []
+    egress: list[AccessOption] = []
+    if transit:
+        if "WALK" in modes or o.stop is not None:
+            access = walk_options(net, o.lat, o.lon, prof, o.stop, egress=False)
+        if "WALK" in modes or d.stop is not None:
+            egress = walk_options(net, d.lat, d.lon, prof, d.stop, egress=True)
+        if mobility is not None:
+            access += mobility.access_options(net, o, prof, modes, day, t_req, egress=False)
+            egress += mobility.access_options(net, d, prof, modes, day, t_req, egress=True)
+
+    itineraries: list[Itinerary] = []
+    pr_itins: list[Itinerary] = []
+    if transit and access and egress:
+        found = (_arrive_by if arrive_by else _depart_at)(net, ctx, prof, access, egress, t_req,
+                                                          int(max_transfers) + 1, int(num_itineraries))
+        for it in found:
+            (pr_itins if "PARK_RIDE" in it.kinds else itineraries).append(it)
+
+    direct: list[Itinerary] = []
+    if "WALK" in modes:
+        w = _direct_walk(net, o, d, prof, t_req, arrive_by)
+        if w is not None:
+            direct.append(w)
+    if mobility is not None:
+        direct += mobility.direct_options(net, o, d, prof, modes, day, t_req, arrive_by)
+    itineraries = _select(itineraries, direct, int(num_itineraries), arrive_by)
+
+    if not itineraries and not pr_itins:
+        messages.extend(_explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, t_req))
+    out_pr = []
+    for it in sorted(pr_itins, key=lambda i: i.arrival)[:3]:
+        out_pr.append({"lot": it.lot, "itinerary": it.to_json(ctx.ref, net.tz)})
+    return {"itineraries": [i.to_json(ctx.ref, net.tz) for i in itineraries],
+            "park_and_ride": out_pr, "messages": messages}
+
+
+def _select(transit: list[Itinerary], direct: list[Itinerary], n: int, arrive_by: bool) -> list[Itinerary]:
+    """Keep the non-dominated itineraries; direct options only when competitive with transit."""
+    if transit:
+        best = min(i.arrival - i.departure for i in transit)
+        # a direct option is shown when it is not much slower than the best transit itinerary
+        direct = [i for i in direct if i.arrival - i.departure <= max(1.5 * best, best + 600)]
+    items = pareto_filter(transit) + direct
+    items = sorted(items, key=lambda i: (i.arrival if not arrive_by else -i.departure, i.transfers, i.walk_m))
+    # keep at least one direct option when there is one, even if n is small
+    chosen = items[:n]
+    return sorted(chosen, key=lambda i: (i.arrival, -i.departure))
+
+
+def _candidates(net, ctx, prof, state, access, egress, max_trips):
+    """Pareto-optimal (arrival, trips) journeys at the targets, as (arrival, k, stop, egress option)."""
+    trip_arr = state[0]
+    best_egress: dict[int, AccessOption] = {}
+    for e in egress:
+        cur = best_egress.get(e.stop)
+        if cur is None or e.duration_s < cur.duration_s:
+            best_egress[e.stop] = e
+    stops = np.fromiter(best_egress.keys(), np.int64)
+    offs = np.array([best_egress[s].duration_s for s in stops.tolist()], np.int64)
+    out = []
+    best = INF
+    for k in range(1, max_trips + 1):
+        arr = trip_arr[k, stops].astype(np.int64) + offs
+        arr[trip_arr[k, stops] >= INF] = INF
+        j = int(np.argmin(arr))
+        if arr[j] < best:
+            best = int(arr[j])
+            s = int(stops[j])
+            out.append((best, k, s, best_egress[s]))
+    return out
+
+
+def _journey_to_itinerary(net, ctx, prof, state, access, cand) -> Itinerary:
+    _, k, stop, eg = cand
+    tt = net.tt
+    raw = reconstruct(state, tt.route_stop_ptr, tt.route_stops, tt.trip_route, stop, k)
+    pa = net.profile_arrays(prof)
+    it = assemble(net, access[raw.source], raw, eg, ctx.slot_offsets, pa["fp_metres"], pa["fp_secs"], None)
+    acc = access[raw.source]
+    if acc.kind == "PARK_RIDE":
+        it.kinds = it.kinds | {"PARK_RIDE"}
+        it.lot = acc.lot
+    return it
+
+
+def _search(net, ctx, prof, access, egress, t_dep, max_trips):
+    state = net.run_raptor(ctx, prof, [a.stop for a in access], [t_dep + a.duration_s for a in access],
+                           [e.stop for e in egress], [e.duration_s for e in egress], max_trips, t_dep + SEARCH_HORIZON_S)
+    return state, _candidates(net, ctx, prof, state, access, egress, max_trips)
+
+
+def _depart_at(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itinerary]:
+    """Pareto journeys leaving at or after ``t_req``, then later departures until ``n`` are found."""
+    found: list[Itinerary] = []
+    seen: set = set()
+    t_dep = t_req
+    for _ in range(n):
+        state, cands = _search(net, ctx, prof, access, egress, t_dep, max_trips)
+        if not cands:
+            break
+        new = []
+        for c in cands:
+            it = _journey_to_itinerary(net, ctx, prof, state, access, c)
+            sig = tuple(l.get("trip_id", l["mode"]) for l in it.legs)
+            if sig not in seen:
+                seen.add(sig)
+                new.append(it)
+        found += new
+        if len(pareto_filter(found)) >= n or not new:
+            break
+        # next search: leave just after the latest first departure found so far
+        t_dep = max(int(_first_ride_dep(it)) - _access_secs(it) for it in new) + 60
+    return found
+
+
+def _first_ride_dep(it: Itinerary) -> int:
+    for l in it.legs:
+        if "trip_id" in l:
+            return l["departure"]
+    return it.departure
+
+
+def _access_secs(it: Itinerary) -> int:
+    return _first_ride_dep(it) - it.departure
+
+
+def _arrive_by(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itinerary]:
+    """Latest departures arriving by ``t_req`` (reverse RAPTOR), each turned into an itinerary
+    by a forward search from that departure, as OpenTripPlanner does."""
+    tgt_stops = [e.stop for e in egress]
+    tgt_times = [t_req - e.duration_s for e in egress]
+    best, _ = net.run_reverse(ctx, prof, tgt_stops, tgt_times, [a.stop for a in access],
+                              [a.duration_s for a in access], max_trips, t_req - SEARCH_HORIZON_S)
+    found: list[Itinerary] = []
+    prev = NEG
+    for k in range(1, max_trips + 1):
+        ld = int(best[k])
+        if ld <= prev or ld <= NEG:
+            continue
+        prev = ld
+        state, cands = _search(net, ctx, prof, access, egress, ld, k)
+        for c in cands:
+            if c[0] <= t_req:
+                found.append(_journey_to_itinerary(net, ctx, prof, state, access, c))
+                break
+    return found
+
+
+def _direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
+    from maas.timetable.footpaths import haversine_m
+    detour = net.tt.meta["options"]["detour_factor"]
+    metres = float(haversine_m(o.lat, o.lon, d.lat, d.lon)) * detour
+    if metres > prof.max_direct_walk_m:
+        return None
+    secs = int(np.ceil(metres / prof.walk_speed))
+    leg = StreetLeg("WALK", secs, metres, o.lat, o.lon, d.lat, d.lon, o.name, d.name,
+                    {"stop_id": str(net.tt.stop_id[o.stop])} if o.stop is not None else {},
+                    {"stop_id": str(net.tt.stop_id[d.stop])} if d.stop is not None else {})
+    start = t_req - secs if arrive_by else t_req
+    return street_itinerary([leg], start)
+
+
+def _explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, t_req) -> list[dict]:
+    """Why no itinerary was found, in the order a traveller would want to know it."""
+    msgs = []
+    if transit and not ctx.any_service:
+        msgs.append(message("NO_SERVICE_ON_DATE", f"No public transport runs on {day.isoformat()}."))
+        return msgs
+    if transit and not access:
+        km = net.nearest_stop_m(o.lat, o.lon) / 1000
+        msgs.append(message("ORIGIN_TOO_FAR", f"The origin is {km:.1f} km from the nearest stop, beyond the "
+                                              f"{prof.max_access_m:.0f} m the {prof.name} profile walks."))
+    if transit and not egress:
+        km = net.nearest_stop_m(d.lat, d.lon) / 1000
+        msgs.append(message("DESTINATION_TOO_FAR", f"The destination is {km:.1f} km from the nearest stop, beyond the "
+                                                   f"{prof.max_access_m:.0f} m the {prof.name} profile walks."))
+    if msgs:
+        return msgs
+    if transit and prof.step_free:
+        from maas.planner.profiles import PROFILES
+        if net._transit_search(_place_text(net, o), _place_text(net, d), day, _clock(t_req), "default", 6) is not None:
+            msgs.append(message("NO_ACCESSIBLE_CONNECTION",
+                                "There is a connection, but none that is step-free"
+                                + (" with confirmed accessibility (strict)." if strict else ".")))
+            return msgs
+        del PROFILES
+    if not transit:
+        msgs.append(message("NO_DIRECT_OPTION", "No itinerary with the requested modes alone; add TRANSIT."))
+    else:
+        msgs.append(message("NO_CONNECTION", "No connection found within "
+                                             f"{SEARCH_HORIZON_S // 3600} hours of the requested time."))
+    return msgs
+
+
+def _place_text(net, p) -> str:
+    return f"stop:{net.tt.stop_id[p.stop]}" if p.stop is not None else f"{p.lat},{p.lon}"
+
+
+def _clock(t: int) -> str:
+    t = max(0, min(int(t), 47 * 3600 + 3599))
+    return f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}"

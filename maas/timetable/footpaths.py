@@ -1,0 +1,101 @@
+"""Walking transfers between stops: cKDTree neighbours within a radius, plus transfers.txt, closed.
+
+Distances are stored in metres of walking (crow-fly x detour factor) with a minimum duration in
+seconds from transfers.txt, so each walking profile derives its own durations from one table.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def project(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
+    """Equirectangular projection to metres around latitude ``lat0`` (exact enough within a city)."""
+    k = np.pi / 180 * EARTH_RADIUS_M
+    return np.column_stack([np.asarray(lon) * k * np.cos(np.radians(lat0)), np.asarray(lat) * k])
+
+
+def haversine_m(lat1, lon1, lat2, lon2):
+    """Great-circle distance in metres (vectorised)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(h, 1.0)))
+
+
+def build_footpaths(lat: np.ndarray, lon: np.ndarray, radius_m: float, detour: float,
+                    extra_from: np.ndarray, extra_to: np.ndarray, extra_min_s: np.ndarray,
+                    forbidden_from: np.ndarray, forbidden_to: np.ndarray,
+                    ref_speed: float = 1.33) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Footpaths as CSR (ptr, to, walk metres float32, minimum seconds int32), no self loops.
+
+    Neighbours within ``radius_m`` crow-fly get ``distance x detour`` metres. transfers.txt pairs
+    (``extra_*``) are added with their minimum time; pairs marked not possible are removed. The
+    union is then closed by shortest paths (at ``ref_speed``) limited to the longest direct
+    footpath, so chaining two footpaths is never faster than the direct one the router uses.
+    """
+    n = len(lat)
+    if n == 0:
+        return np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.int32)
+    xy = project(lat, lon, float(np.nanmean(lat)))
+    tree = cKDTree(xy)
+    pairs = tree.query_pairs(radius_m, output_type="ndarray")
+    a = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int64)
+    b = np.concatenate([pairs[:, 1], pairs[:, 0]]).astype(np.int64)
+    metres = haversine_m(lat[a], lon[a], lat[b], lon[b]) * detour
+    min_s = np.zeros(len(a), np.float64)
+    if len(extra_from):
+        ea, eb = extra_from.astype(np.int64), extra_to.astype(np.int64)
+        keep = ea != eb
+        ea, eb, es = ea[keep], eb[keep], extra_min_s[keep].astype(np.float64)
+        em = haversine_m(lat[ea], lon[ea], lat[eb], lon[eb]) * detour
+        a, b = np.concatenate([a, ea]), np.concatenate([b, eb])
+        metres, min_s = np.concatenate([metres, em]), np.concatenate([min_s, es])
+    # keep the largest minimum per pair (a transfers.txt minimum overrides the geometric one)
+    seconds = np.maximum(metres / ref_speed, min_s)
+    if len(forbidden_from):
+        bad = set(zip(forbidden_from.tolist(), forbidden_to.tolist()))
+        keep = np.array([(x, y) not in bad for x, y in zip(a.tolist(), b.tolist())], bool)
+        a, b, metres, min_s, seconds = a[keep], b[keep], metres[keep], min_s[keep], seconds[keep]
+    if len(a) == 0:
+        return np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.int32)
+    order = np.lexsort((seconds, b, a))
+    a, b, metres, min_s, seconds = a[order], b[order], metres[order], min_s[order], seconds[order]
+    first = np.ones(len(a), bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    a, b, metres, min_s, seconds = a[first], b[first], metres[first], min_s[first], seconds[first]
+    limit = float(seconds.max())
+    graph = coo_matrix((seconds, (a, b)), shape=(n, n)).tocsr()
+    touched = np.unique(a)
+    dist = dijkstra(graph, directed=True, indices=touched, limit=limit + 1e-6)
+    rows, cols = np.nonzero(np.isfinite(dist))
+    src = touched[rows]
+    keep = src != cols
+    src, cols = src[keep], cols[keep]
+    sp = dist[rows[keep], cols]
+    direct = {(x, y): i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
+    out_m = np.empty(len(src), np.float64)
+    out_s = np.empty(len(src), np.float64)
+    for i, (x, y) in enumerate(zip(src.tolist(), cols.tolist())):
+        j = direct.get((x, y))
+        if j is not None and seconds[j] <= sp[i] + 1e-6:
+            out_m[i], out_s[i] = metres[j], min_s[j]
+        else:
+            # A chain is shorter than (or replaces a missing) direct footpath: walk it as metres.
+            out_m[i], out_s[i] = sp[i] * ref_speed, 0.0
+    order = np.lexsort((cols, src))
+    src, cols, out_m, out_s = src[order], cols[order], out_m[order], out_s[order]
+    ptr = np.zeros(n + 1, np.int64)
+    np.add.at(ptr, src + 1, 1)
+    ptr = np.cumsum(ptr)
+    return ptr, cols.astype(np.int32), out_m.astype(np.float32), np.ceil(out_s).astype(np.int32)
+
+
+def durations(metres: np.ndarray, min_s: np.ndarray, speed: float) -> np.ndarray:
+    """Seconds of walking for a profile: metres / speed, at least the transfers.txt minimum."""
+    return np.maximum(np.ceil(metres.astype(np.float64) / speed), min_s).astype(np.int32)
