@@ -375,7 +375,7 @@ def read_gtfs(path: str | os.PathLike, *, prefix: str = "") -> GtfsFeed:
 
     feed_info = t["feed_info.txt"] if t["feed_info.txt"] is not None else empty()
 
-    feed = GtfsFeed(source=str(path), agency=agency, stops=stops, routes=routes, trips=trips, stop_times=st,
+    feed = GtfsFeed(source=str(Path(path).resolve()), agency=agency, stops=stops, routes=routes, trips=trips, stop_times=st,
                     calendar=cal, calendar_dates=cd, frequencies=freq, transfers=tr, shapes=sh,
                     feed_info=feed_info, digest=digest.hexdigest(), report=report)
     if prefix:

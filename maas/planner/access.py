@@ -55,14 +55,12 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
     name = ""
     opts: list[AccessOption] = []
     if stop is not None:
-        name = str(net.tt.stop_name[stop])
         opts.append(AccessOption(stop, 0, [], "WALK"))
         ptr, to, metres, dur = net.footpaths_for(profile, reverse=egress)
-        for e in range(ptr[stop], ptr[stop + 1]):
-            q = int(to[e])
-            leg = _walk_leg(net, q, stop, float(metres[e]), int(dur[e])) if egress else \
-                _walk_leg(net, stop, q, float(metres[e]), int(dur[e]))
-            opts.append(AccessOption(q, int(dur[e]), [leg], "WALK"))
+        a, b = int(ptr[stop]), int(ptr[stop + 1])
+        for q, m, secs in zip(to[a:b].tolist(), metres[a:b].tolist(), dur[a:b].tolist()):
+            leg = _walk_leg(net, q, stop, m, secs) if egress else _walk_leg(net, stop, q, m, secs)
+            opts.append(AccessOption(q, secs, [leg], "WALK"))
         return opts
     limit = profile.max_access_m if max_m is None else max_m
     detour = net.tt.meta["options"]["detour_factor"]
@@ -81,7 +79,6 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
 
 
 def _walk_leg(net, a: int, b: int, metres: float, secs: int) -> StreetLeg:
-    tt = net.tt
-    return StreetLeg("WALK", secs, metres, float(tt.stop_lat[a]), float(tt.stop_lon[a]),
-                     float(tt.stop_lat[b]), float(tt.stop_lon[b]), str(tt.stop_name[a]), str(tt.stop_name[b]),
-                     {"stop_id": str(tt.stop_id[a])}, {"stop_id": str(tt.stop_id[b])})
+    names, lats, lons, ids = net.stop_names, net.stop_lats, net.stop_lons, net.stop_ids
+    return StreetLeg("WALK", secs, metres, lats[a], lons[a], lats[b], lons[b], names[a], names[b],
+                     {"stop_id": ids[a]}, {"stop_id": ids[b]})

@@ -1,10 +1,9 @@
 """Assemble itineraries (the JSON shape of ``GET /v1/plan``) from access, rides and egress."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-import numpy as np
+
 
 from maas.planner.access import StreetLeg
 from maas.planner.clock import iso
@@ -14,21 +13,47 @@ from maas.router.journeys import RideLeg, TransferLeg
 WHEELCHAIR_WORDS = {0: "unknown", 1: "accessible", 2: "not_accessible"}
 
 
-@dataclass
 class Itinerary:
-    """One itinerary in service-day seconds, plus its JSON legs."""
+    """One itinerary in service-day seconds. Its legs (JSON dicts), CO2 and price are built
+    lazily by ``builder`` so that candidates dropped by the Pareto filter cost almost nothing."""
 
-    departure: int
-    arrival: int
-    transfers: int
-    walk_m: float
-    legs: list[dict]
-    co2_g: float = 0.0
-    price: float = 0.0
-    currency: str = "RON"
-    unknown_access_legs: int = 0
-    kinds: frozenset = field(default_factory=frozenset)   # modes used: WALK, TRANSIT, BIKE_SHARE, ...
-    lot: dict | None = None
+    def __init__(self, departure: int, arrival: int, transfers: int, walk_m: float, legs: list[dict] | None = None,
+                 co2_g: float = 0.0, price: float = 0.0, currency: str = "RON", unknown_access_legs: int = 0,
+                 kinds: frozenset = frozenset(), lot: dict | None = None, builder=None):
+        self.departure = int(departure)
+        self.arrival = int(arrival)
+        self.transfers = int(transfers)
+        self.walk_m = float(walk_m)
+        self._legs = legs
+        self._co2_g = co2_g
+        self._price = price
+        self.currency = currency
+        self.unknown_access_legs = unknown_access_legs
+        self.kinds = kinds
+        self.lot = lot
+        self._builder = builder
+        self.signature: tuple = ()
+
+    def _build(self) -> None:
+        if self._legs is None and self._builder is not None:
+            built = self._builder()
+            self._legs, self._co2_g, self._price = built.legs, built.co2_g, built.price
+            self._builder = None
+
+    @property
+    def legs(self) -> list[dict]:
+        self._build()
+        return self._legs or []
+
+    @property
+    def co2_g(self) -> float:
+        self._build()
+        return self._co2_g
+
+    @property
+    def price(self) -> float:
+        self._build()
+        return self._price
 
     def to_json(self, ref: int, tz: ZoneInfo) -> dict:
         return {
@@ -66,32 +91,23 @@ def ride_leg_json(net, leg: RideLeg, slot_offset: int) -> tuple[dict, float, int
     arr = int(tt.arr_time[tptr + leg.alight_pos]) + slot_offset
     g = int(tt.route_groute[route])
     geometry = net.ride_geometry(route, leg.board_pos, leg.alight_pos)
-    dist = _polyline_m(geometry)
+    dist = float(tt.route_stop_dist[base + leg.alight_pos] - tt.route_stop_dist[base + leg.board_pos])
     trip_wc = int(tt.trip_wheelchair[leg.trip])
     codes = [trip_wc, int(tt.stop_wheelchair[leg.board_stop]), int(tt.stop_wheelchair[leg.alight_stop])]
     wc = 2 if 2 in codes else (0 if 0 in codes else 1)
     b, a = leg.board_stop, leg.alight_stop
+    names, lats, lons, ids = net.stop_names, net.stop_lats, net.stop_lons, net.stop_ids
     d = {
         "mode": str(tt.groute_mode[g]), "departure": dep, "arrival": arr, "distance_m": round(dist, 1),
-        "from": place_json(str(tt.stop_name[b]), tt.stop_lat[b], tt.stop_lon[b], stop_id=str(tt.stop_id[b])),
-        "to": place_json(str(tt.stop_name[a]), tt.stop_lat[a], tt.stop_lon[a], stop_id=str(tt.stop_id[a])),
+        "from": place_json(names[b], lats[b], lons[b], stop_id=ids[b]),
+        "to": place_json(names[a], lats[a], lons[a], stop_id=ids[a]),
         "route_short_name": str(tt.groute_short_name[g]) or str(tt.groute_long_name[g]),
         "route_id": str(tt.groute_id[g]), "trip_id": str(tt.trip_id[leg.trip]),
         "headsign": str(tt.trip_headsign[leg.trip]), "wheelchair": WHEELCHAIR_WORDS[wc],
-        "intermediate_stops": [str(tt.stop_id[tt.route_stops[base + i]]) for i in range(leg.board_pos + 1, leg.alight_pos)],
+        "intermediate_stops": [ids[i] for i in tt.route_stops[base + leg.board_pos + 1: base + leg.alight_pos].tolist()],
         "geometry": geometry,
     }
     return d, dist, wc
-
-
-def _polyline_m(points: list[list[float]]) -> float:
-    if len(points) < 2:
-        return 0.0
-    p = np.radians(np.asarray(points, dtype=np.float64))
-    dlat = np.diff(p[:, 0])
-    dlon = np.diff(p[:, 1])
-    h = np.sin(dlat / 2) ** 2 + np.cos(p[:-1, 0]) * np.cos(p[1:, 0]) * np.sin(dlon / 2) ** 2
-    return float(np.sum(2 * 6_371_008.8 * np.arcsin(np.sqrt(np.minimum(h, 1)))))
 
 
 def assemble(net, access, raw, egress, slot_offsets, fp_metres: dict, fp_dur: dict, start_time: int | None,
@@ -131,10 +147,10 @@ def assemble(net, access, raw, egress, slot_offsets, fp_metres: dict, fp_dur: di
         else:
             key = (leg.from_stop, leg.to_stop)
             m, secs = fp_metres[key], fp_dur[key]
-            legs.append(street_leg_json(StreetLeg("WALK", secs, m, float(tt.stop_lat[leg.from_stop]), float(tt.stop_lon[leg.from_stop]),
-                                                  float(tt.stop_lat[leg.to_stop]), float(tt.stop_lon[leg.to_stop]),
-                                                  str(tt.stop_name[leg.from_stop]), str(tt.stop_name[leg.to_stop]),
-                                                  {"stop_id": str(tt.stop_id[leg.from_stop])}, {"stop_id": str(tt.stop_id[leg.to_stop])}), t))
+            f, g2 = leg.from_stop, leg.to_stop
+            legs.append(street_leg_json(StreetLeg("WALK", secs, m, net.stop_lats[f], net.stop_lons[f], net.stop_lats[g2],
+                                                  net.stop_lons[g2], net.stop_names[f], net.stop_names[g2],
+                                                  {"stop_id": net.stop_ids[f]}, {"stop_id": net.stop_ids[g2]}), t))
             t += secs
             walk_m += m
     for sl in egress.legs:

@@ -8,7 +8,7 @@ from maas.planner.access import AccessOption, StreetLeg, walk_options
 from maas.planner.clock import local_seconds
 from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
 from maas.planner.profiles import get_profile
-from maas.router.journeys import reconstruct
+from maas.router.journeys import RideLeg, TransferLeg, reconstruct
 from maas.router.raptor import INF
 from maas.router.reverse import NEG
 
@@ -107,69 +107,87 @@ def _select(transit: list[Itinerary], direct: list[Itinerary], n: int, arrive_by
     return sorted(chosen, key=lambda i: (i.arrival, -i.departure))
 
 
-def _candidates(net, ctx, prof, state, access, egress, max_trips):
-    """Pareto-optimal (arrival, trips) journeys at the targets, as (arrival, k, stop, egress option)."""
-    trip_arr = state[0]
-    best_egress: dict[int, AccessOption] = {}
+def _egress_table(egress: list[AccessOption]):
+    """Best egress option per stop, as (stops array, offsets array, options list)."""
+    best: dict[int, AccessOption] = {}
     for e in egress:
-        cur = best_egress.get(e.stop)
+        cur = best.get(e.stop)
         if cur is None or e.duration_s < cur.duration_s:
-            best_egress[e.stop] = e
-    stops = np.fromiter(best_egress.keys(), np.int64)
-    offs = np.array([best_egress[s].duration_s for s in stops.tolist()], np.int64)
+            best[e.stop] = e
+    opts = list(best.values())
+    return (np.array([e.stop for e in opts], np.int64), np.array([e.duration_s for e in opts], np.int64), opts)
+
+
+def _candidates(state, table, max_trips):
+    """Pareto-optimal (arrival, trips) journeys at the targets, as (arrival, k, stop, egress option)."""
+    stops, offs, opts = table
+    sub = state[0][1:max_trips + 1, stops].astype(np.int64)
+    total = np.where(sub >= INF, INF, sub + offs[None, :])
     out = []
     best = INF
     for k in range(1, max_trips + 1):
-        arr = trip_arr[k, stops].astype(np.int64) + offs
-        arr[trip_arr[k, stops] >= INF] = INF
-        j = int(np.argmin(arr))
-        if arr[j] < best:
-            best = int(arr[j])
-            s = int(stops[j])
-            out.append((best, k, s, best_egress[s]))
+        j = int(np.argmin(total[k - 1]))
+        v = int(total[k - 1, j])
+        if v < best:
+            best = v
+            out.append((v, k, int(stops[j]), opts[j]))
     return out
 
 
 def _journey_to_itinerary(net, ctx, prof, state, access, cand) -> Itinerary:
-    _, k, stop, eg = cand
+    """A lazily assembled itinerary: times, transfers and walking are read off the raw journey."""
+    arrival, k, stop, eg = cand
     tt = net.tt
     raw = reconstruct(state, tt.route_stop_ptr, tt.route_stops, tt.trip_route, stop, k)
     pa = net.profile_arrays(prof)
-    it = assemble(net, access[raw.source], raw, eg, ctx.slot_offsets, pa["fp_metres"], pa["fp_secs"], None)
     acc = access[raw.source]
-    if acc.kind == "PARK_RIDE":
-        it.kinds = it.kinds | {"PARK_RIDE"}
-        it.lot = acc.lot
+    rides = [l for l in raw.legs if isinstance(l, RideLeg)]
+    first = rides[0]
+    first_dep = int(tt.dep_time[int(tt.trip_time_ptr[first.trip]) + first.board_pos]) + int(ctx.slot_offsets[first.slot])
+    walk = acc.walk_m + eg.walk_m + sum(pa["fp_metres"][(l.from_stop, l.to_stop)] for l in raw.legs
+                                        if isinstance(l, TransferLeg))
+    unknown = 0
+    for r in rides:
+        codes = (int(tt.trip_wheelchair[r.trip]), int(tt.stop_wheelchair[r.board_stop]), int(tt.stop_wheelchair[r.alight_stop]))
+        unknown += 2 not in codes and 0 in codes
+    kinds = frozenset({"TRANSIT", acc.kind, eg.kind})
+    it = Itinerary(first_dep - acc.duration_s, arrival, len(rides) - 1, walk, unknown_access_legs=unknown, kinds=kinds,
+                   lot=getattr(acc, "lot", None) if acc.kind == "PARK_RIDE" else None,
+                   builder=lambda: assemble(net, acc, raw, eg, ctx.slot_offsets, pa["fp_metres"], pa["fp_secs"], None))
+    it.signature = (raw.source, stop) + tuple((r.trip, r.slot) for r in rides)
     return it
 
 
-def _search(net, ctx, prof, access, egress, t_dep, max_trips):
-    state = net.run_raptor(ctx, prof, [a.stop for a in access], [t_dep + a.duration_s for a in access],
-                           [e.stop for e in egress], [e.duration_s for e in egress], max_trips, t_dep + SEARCH_HORIZON_S)
-    return state, _candidates(net, ctx, prof, state, access, egress, max_trips)
+def _search(net, ctx, prof, access, egress, t_dep, max_trips, table=None):
+    table = table or _egress_table(egress)
+    src_stops = np.array([a.stop for a in access], np.int32)
+    src_times = np.array([a.duration_s for a in access], np.int32) + np.int32(t_dep)
+    state = net.run_raptor(ctx, prof, src_stops, src_times, table[0], table[1], max_trips, t_dep + SEARCH_HORIZON_S)
+    return state, _candidates(state, table, max_trips)
+
+
+MAX_SEARCHES = 2   # the Pareto set at the requested time, then one search for the next departure
 
 
 def _depart_at(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itinerary]:
-    """Pareto journeys leaving at or after ``t_req``, then later departures until ``n`` are found."""
+    """Pareto journeys (arrival, transfers) leaving at or after ``t_req``; when fewer than ``n``,
+    one more search just after the latest of their departures adds the next departure."""
     found: list[Itinerary] = []
     seen: set = set()
     t_dep = t_req
-    for _ in range(n):
-        state, cands = _search(net, ctx, prof, access, egress, t_dep, max_trips)
-        if not cands:
-            break
+    table = _egress_table(egress)
+    for _ in range(MAX_SEARCHES):
+        state, cands = _search(net, ctx, prof, access, egress, t_dep, max_trips, table)
         new = []
         for c in cands:
             it = _journey_to_itinerary(net, ctx, prof, state, access, c)
-            sig = tuple(l.get("trip_id", l["mode"]) for l in it.legs)
-            if sig not in seen:
-                seen.add(sig)
+            if it.signature not in seen:
+                seen.add(it.signature)
                 new.append(it)
         found += new
-        if len(pareto_filter(found)) >= n or not new:
+        if not new or len(found) >= n:
             break
-        # next search: leave just after the latest first departure found so far
-        t_dep = max(int(_first_ride_dep(it)) - _access_secs(it) for it in new) + 60
+        t_dep = max(it.departure for it in new) + 60
     return found
 
 

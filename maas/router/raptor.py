@@ -116,9 +116,16 @@ def run_rounds(route_stop_ptr, route_stops, route_pickup, route_dropoff,
             t1 = route_trip_ptr[r + 1]
             for s in range(n_slots):
                 off = slot_offsets[s]
-                if route_first_dep[r] + off > t_limit or route_last_dep[r] + off < t_min:
+                # A slot whose trips all leave after the target is reached (or the horizon),
+                # or all leave before the search starts, cannot improve anything.
+                if route_first_dep[r] + off >= min(t_limit, best_target) or route_last_dep[r] + off < t_min:
                     continue
                 active = trip_active[s]
+                first_active = t0
+                while first_active < t1 and not active[first_active]:
+                    first_active += 1
+                if first_active == t1:
+                    continue
                 cur = -1
                 cur_ptr = 0
                 board_pos = -1
@@ -144,7 +151,7 @@ def run_rounds(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                                 best_target = a + tgt_offsets[ti]
                     rp = ready[k - 1, p]
                     if rp < best_target and route_pickup[base + pos] and stop_ok[p]:
-                        if cur < 0 or rp < dep_time[cur_ptr + pos] + off:
+                        if cur != first_active and (cur < 0 or rp < dep_time[cur_ptr + pos] + off):
                             t = earliest_trip(dep_time, trip_time_ptr, t0, t1, pos, rp - off, active)
                             if t < t1 and (cur < 0 or dep_time[trip_time_ptr[t] + pos] < dep_time[cur_ptr + pos]):
                                 cur = t

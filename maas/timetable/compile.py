@@ -12,10 +12,10 @@ import pandas as pd
 
 from maas.feeds.gtfs import GtfsFeed, route_type_mode
 from maas.timetable.calendar import service_activity
-from maas.timetable.footpaths import build_footpaths
+from maas.timetable.footpaths import build_footpaths, haversine_m
 from maas.timetable.patterns import TripRows, group_routes
 
-SCHEMA_VERSION = 3  # bump when the compiled layout or its semantics change: forces rebuilds
+SCHEMA_VERSION = 4  # bump when the compiled layout or its semantics change: forces rebuilds
 
 
 @dataclass
@@ -255,7 +255,7 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None) ->
                 for f in feeds]
     meta = {
         "schema": SCHEMA_VERSION, "timezone": tz, "first_day": first_day.isoformat(),
-        "agencies": agencies, "options": options.to_json(), "digest": input_digest([f.digest for f in feeds], options),
+        "agencies": agencies, "sources": [f.source for f in feeds], "options": options.to_json(), "digest": input_digest([f.digest for f in feeds], options),
         "overtaking_splits": plan.overtaking_splits,
         "compile_seconds": round(time.perf_counter() - t_start, 3),
     }
@@ -272,9 +272,17 @@ def _compile_shapes(shapes: pd.DataFrame, trips_o: pd.DataFrame, route_trip_ptr:
     n_routes = len(route_trip_ptr) - 1
     route_shape = np.full(n_routes, -1, np.int32)
     route_stop_shape_pos = np.zeros(len(route_stops), np.int32)
+    # cumulative metres from the route's first stop: along the shape when there is one, else stop to stop
+    route_stop_dist = np.zeros(len(route_stops), np.float32)
+    for r in range(n_routes):
+        a, b = route_stop_ptr[r], route_stop_ptr[r + 1]
+        s = route_stops[a:b]
+        seg = haversine_m(lat[s[:-1]], lon[s[:-1]], lat[s[1:]], lon[s[1:]])
+        route_stop_dist[a + 1:b] = np.cumsum(seg)
     if not len(shapes) or "shape_id" not in trips_o.columns:
         return {"shape_ptr": np.zeros(1, np.int64), "shape_lat": np.zeros(0), "shape_lon": np.zeros(0),
-                "route_shape": route_shape, "route_stop_shape_pos": route_stop_shape_pos}
+                "route_shape": route_shape, "route_stop_shape_pos": route_stop_shape_pos,
+                "route_stop_dist": route_stop_dist}
     shape_ids = shapes["shape_id"].drop_duplicates().to_numpy()
     spos = pd.Series(np.arange(len(shape_ids)), index=shape_ids)
     codes = shapes["shape_id"].map(spos).to_numpy()
@@ -301,5 +309,9 @@ def _compile_shapes(shapes: pd.DataFrame, trips_o: pd.DataFrame, route_trip_ptr:
             d = (s_lat[a + prev:b] - lat[p]) ** 2 + ((s_lon[a + prev:b] - lon[p]) * cos) ** 2
             prev = prev + int(np.argmin(d))
             route_stop_shape_pos[k] = prev
+        cum = np.concatenate([[0.0], np.cumsum(haversine_m(s_lat[a:b - 1], s_lon[a:b - 1], s_lat[a + 1:b], s_lon[a + 1:b]))])
+        ks = slice(route_stop_ptr[r], route_stop_ptr[r + 1])
+        route_stop_dist[ks] = cum[route_stop_shape_pos[ks]]
     return {"shape_ptr": shape_ptr, "shape_lat": s_lat, "shape_lon": s_lon,
-            "route_shape": route_shape, "route_stop_shape_pos": route_stop_shape_pos}
+            "route_shape": route_shape, "route_stop_shape_pos": route_stop_shape_pos,
+            "route_stop_dist": route_stop_dist}

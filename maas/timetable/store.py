@@ -59,8 +59,8 @@ def load_timetable(folder: str | os.PathLike, mmap: bool = True) -> Timetable:
     for name in meta["arrays"]:
         path = folder / ARRAY_DIR / f"{name}.npy"
         arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
-        if arr.dtype.kind == "U":
-            arr = np.asarray(arr)  # strings are small; keep them in memory
-        arrays[name] = arr
+        # np.asarray drops the np.memmap subclass (its Python-level __getitem__ is slow) but
+        # keeps the mapping; strings are copied into memory, they are small.
+        arrays[name] = np.array(arr) if arr.dtype.kind == "U" else np.asarray(arr)
     meta = {k: v for k, v in meta.items() if k != "arrays"}
     return Timetable(arrays=arrays, meta=meta)
