@@ -224,12 +224,14 @@ def read_gtfs(path: str | os.PathLike, *, prefix: str = "") -> GtfsFeed:
     # stops
     stops = stops.copy()
     for col, lo, hi in (("stop_lat", -90, 90), ("stop_lon", -180, 180)):
-        if col not in stops.columns:
+        missing_col = col not in stops.columns
+        if missing_col:
+            report.error("stops.txt", "required column is missing", field=col)
             stops[col] = ""
         v = pd.to_numeric(stops[col].replace("", np.nan), errors="coerce")
         loc_type = pd.to_numeric(stops.get("location_type", pd.Series("0", index=stops.index)).replace("", "0"), errors="coerce").fillna(0)
         need = loc_type.isin([0, 1, 2])
-        bad = need & (v.isna() | (v < lo) | (v > hi))
+        bad = need & (v.isna() | (v < lo) | (v > hi)) & (not missing_col)
         for idx in np.flatnonzero(bad.to_numpy())[:20]:
             report.error("stops.txt", f"invalid coordinate {stops[col].iloc[idx]!r}", row=int(idx) + 1, field=col)
         stops[col] = v
@@ -260,7 +262,7 @@ def read_gtfs(path: str | os.PathLike, *, prefix: str = "") -> GtfsFeed:
     routes["route_type"] = _int_column(routes, "routes.txt", "route_type", report, default=None, required=True)
     bad_type = routes["route_type"].notna() & routes["route_type"].map(lambda v: route_type_mode(int(v)) is None if v == v else False)
     for idx in np.flatnonzero(bad_type.to_numpy())[:20]:
-        report.error("routes.txt", f"unknown route_type {routes['route_type'].iloc[idx]!r}", row=int(idx) + 1, field="route_type")
+        report.error("routes.txt", f"unknown route_type {int(routes['route_type'].iloc[idx])}", row=int(idx) + 1, field="route_type")
     for col in ("route_short_name", "route_long_name", "agency_id", "route_color"):
         if col not in routes.columns:
             routes[col] = ""
@@ -326,9 +328,15 @@ def read_gtfs(path: str | os.PathLike, *, prefix: str = "") -> GtfsFeed:
         report.error("stop_times.txt", "duplicate stop_sequence in trip", row=int(st["_row"].iloc[i + 1]), field="stop_sequence")
     arr = st["arrival_time"].to_numpy()
     dep = st["departure_time"].to_numpy()
-    backwards = np.flatnonzero(same_trip & ((arr[1:] < dep[:-1]) | (dep[1:] < arr[1:])))
+    # Compare each time with the previous stop's departure that has a valid time (so a gap of
+    # empty times does not hide a jump backwards); malformed times (-1) were reported above.
+    ok_seq = ~np.isnan(seq.astype(float))  # rows of unparseable stop_sequence have no place in the order
+    ok_dep = pd.Series(np.where((dep >= 0) & ok_seq, dep, np.nan), index=st.index)
+    prev_dep = ok_dep.groupby(st["trip_id"], sort=False).shift(1)
+    prev_dep = prev_dep.groupby(st["trip_id"], sort=False).ffill().to_numpy()
+    backwards = np.flatnonzero(ok_seq & (((arr >= 0) & (arr < prev_dep)) | ((arr >= 0) & (dep >= 0) & (dep < arr))))
     for i in backwards[:20]:
-        report.error("stop_times.txt", "time earlier than the previous stop's departure", row=int(st["_row"].iloc[i + 1]), field="arrival_time")
+        report.error("stop_times.txt", "time earlier than the previous stop's departure", row=int(st["_row"].iloc[i]), field="arrival_time")
     # Interpolate missing intermediate times linearly between timepoints (in stop order).
     if np.isnan(arr).any():
         st = _interpolate_times(st, report)

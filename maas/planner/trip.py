@@ -8,6 +8,7 @@ from maas.planner.access import AccessOption, StreetLeg, walk_options
 from maas.planner.clock import local_seconds
 from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
 from maas.planner.profiles import get_profile
+from maas.planner.shared_modes import search_groups
 from maas.router.journeys import RideLeg, TransferLeg, reconstruct
 from maas.router.raptor import INF
 from maas.router.reverse import NEG
@@ -71,10 +72,12 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     itineraries: list[Itinerary] = []
     pr_itins: list[Itinerary] = []
     if transit and access and egress:
-        found = (_arrive_by if arrive_by else _depart_at)(net, ctx, prof, access, egress, t_req,
-                                                          int(max_transfers) + 1, int(num_itineraries))
-        for it in found:
-            (pr_itins if "PARK_RIDE" in it.kinds else itineraries).append(it)
+        # one search per group: walk+bike share, each shared-car end, each P+R lot (shared_modes.search_groups)
+        for acc, egr, n_group in search_groups(access, egress, int(num_itineraries)):
+            found = (_arrive_by if arrive_by else _depart_at)(net, ctx, prof, acc, egr, t_req,
+                                                              int(max_transfers) + 1, n_group)
+            for it in found:
+                (pr_itins if "PARK_RIDE" in it.kinds else itineraries).append(it)
 
     direct: list[Itinerary] = []
     if "WALK" in modes:
@@ -84,6 +87,10 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     if mobility is not None:
         direct += mobility.direct_options(net, o, d, prof, modes, day, t_req, arrive_by)
     itineraries = _select(itineraries, direct, int(num_itineraries), arrive_by)
+    if mobility is not None:   # drop car-share combos that save no time, keep one P+R per open lot; messages
+        itineraries, pr_itins, more = mobility.review(net, o, d, prof, modes, day, t_req, arrive_by,
+                                                      itineraries, pr_itins)
+        messages.extend(more)
 
     if not itineraries and not pr_itins:
         messages.extend(_explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, t_req))
@@ -100,7 +107,7 @@ def _select(transit: list[Itinerary], direct: list[Itinerary], n: int, arrive_by
         best = min(i.arrival - i.departure for i in transit)
         # a direct option is shown when it is not much slower than the best transit itinerary
         direct = [i for i in direct if i.arrival - i.departure <= max(1.5 * best, best + 600)]
-    items = pareto_filter(transit) + direct
+    items = pareto_filter(transit + direct)
     items = sorted(items, key=lambda i: (i.arrival if not arrive_by else -i.departure, i.transfers, i.walk_m))
     # keep at least one direct option when there is one, even if n is small
     chosen = items[:n]

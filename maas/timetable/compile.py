@@ -15,7 +15,7 @@ from maas.timetable.calendar import service_activity
 from maas.timetable.footpaths import build_footpaths, haversine_m
 from maas.timetable.patterns import TripRows, group_routes
 
-SCHEMA_VERSION = 4  # bump when the compiled layout or its semantics change: forces rebuilds
+SCHEMA_VERSION = 5  # bump when the compiled layout or its semantics change: forces rebuilds
 
 
 @dataclass
@@ -144,7 +144,9 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None) ->
                     arr=np.round(st["arrival_time"].to_numpy()).astype(np.int32),
                     dep=np.round(st["departure_time"].to_numpy()).astype(np.int32),
                     pickup=(st["pickup_type"].to_numpy() != 1),
-                    dropoff=(st["drop_off_type"].to_numpy() != 1))
+                    dropoff=(st["drop_off_type"].to_numpy() != 1),
+                    route=trips["route_id"].map(pd.Series(np.arange(len(routes), dtype=np.int32),
+                                                          index=routes["route_id"].to_numpy())).to_numpy().astype(np.int32))
     plan = group_routes(rows)
 
     # Lay out routes and renumber trips so each route's trips are contiguous and sorted.

@@ -64,7 +64,7 @@ def build_footpaths(lat: np.ndarray, lon: np.ndarray, radius_m: float, detour: f
         a, b, metres, min_s, seconds = a[keep], b[keep], metres[keep], min_s[keep], seconds[keep]
     if len(a) == 0:
         return np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.int32)
-    order = np.lexsort((seconds, b, a))
+    order = np.lexsort((-seconds, b, a))  # per pair keep the longest: a transfers.txt minimum wins
     a, b, metres, min_s, seconds = a[order], b[order], metres[order], min_s[order], seconds[order]
     first = np.ones(len(a), bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])

@@ -16,6 +16,7 @@ class TripRows:
     dep: np.ndarray           # int32 seconds
     pickup: np.ndarray        # bool: boarding allowed
     dropoff: np.ndarray       # bool: alighting allowed
+    route: np.ndarray         # int32 GTFS route index per trip (a RAPTOR route never mixes two)
 
 
 @dataclass
@@ -27,7 +28,7 @@ class RoutePlan:
 
 
 def group_routes(rows: TripRows) -> RoutePlan:
-    """Split trips into routes whose trips all share a pattern and never overtake each other.
+    """Split trips into routes whose trips share a GTFS route and a pattern and never overtake.
 
     Within a pattern trips are sorted by departure from the first stop (then by later times);
     a trip joins the first route whose last trip it never precedes at any stop, otherwise it
@@ -39,7 +40,8 @@ def group_routes(rows: TripRows) -> RoutePlan:
         a, b = rows.trip_ptr[t], rows.trip_ptr[t + 1]
         if b - a < 2:
             continue
-        key = rows.stop[a:b].tobytes() + rows.pickup[a:b].tobytes() + rows.dropoff[a:b].tobytes()
+        key = (rows.route[t:t + 1].tobytes() + rows.stop[a:b].tobytes() + rows.pickup[a:b].tobytes()
+               + rows.dropoff[a:b].tobytes())
         patterns.setdefault(key, []).append(t)
     routes: list[np.ndarray] = []
     splits = 0
