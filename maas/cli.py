@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -173,6 +174,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug must still not show a traceback to users
+        if os.environ.get("MAAS_DEBUG"):
+            raise
+        sys.stderr.write(f"maas {args.command}: internal error ({type(exc).__name__}: {exc}); "
+                         "rerun with MAAS_DEBUG=1 for details\n")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

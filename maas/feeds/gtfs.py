@@ -157,16 +157,35 @@ def source_digest(path: str | os.PathLike) -> str:
 
 
 def parse_time_column(values: pd.Series) -> np.ndarray:
-    """GTFS H:MM:SS (hours may exceed 24) to float seconds; empty -> NaN; malformed -> -1."""
-    s = values.fillna("").astype(str)
-    out = np.full(len(s), np.nan)
-    nonempty = (s != "").to_numpy()
-    parts = s[nonempty].str.extract(r"^(\d{1,3}):([0-5]\d):([0-5]\d)$")
-    ok = parts[0].notna().to_numpy()
-    vals = np.full(nonempty.sum(), -1.0)
-    p = parts[ok].astype(int).to_numpy()
-    vals[ok] = p[:, 0] * 3600 + p[:, 1] * 60 + p[:, 2]
-    out[nonempty] = vals
+    """GTFS H:MM:SS (hours may exceed 24) to float seconds; empty -> NaN; malformed -> -1.
+
+    Vectorised over the characters (a regex per row costs ~10 s on a large feed).
+    """
+    arr = np.asarray(values.fillna("").astype(str).to_numpy(), dtype="U12")
+    n = len(arr)
+    out = np.full(n, -1.0)
+    if n == 0:
+        return out
+    arr = np.char.strip(arr)
+    length = np.char.str_len(arr)
+    codes = arr.view(np.uint32).reshape(n, 12).astype(np.int64)
+    rows = np.arange(n)
+    ok = (length >= 7) & (length <= 9)
+    tail = np.clip(length[:, None] - np.arange(6, 0, -1)[None, :], 0, 11)   # ':' M M ':' S S
+    t = codes[rows[:, None], tail]
+    ok &= (t[:, 0] == 58) & (t[:, 3] == 58)
+    dig = t[:, [1, 2, 4, 5]] - 48
+    ok &= np.all((dig >= 0) & (dig <= 9), axis=1) & (dig[:, 0] <= 5) & (dig[:, 2] <= 5)
+    hours = np.zeros(n, np.int64)
+    n_h = length - 6
+    for j in range(3):
+        has = n_h > j
+        d = codes[:, j] - 48
+        ok &= ~has | ((d >= 0) & (d <= 9))
+        hours = np.where(has, hours * 10 + d, hours)
+    secs = hours * 3600 + (dig[:, 0] * 10 + dig[:, 1]) * 60 + dig[:, 2] * 10 + dig[:, 3]
+    out[ok] = secs[ok]
+    out[length == 0] = np.nan
     return out
 
 
@@ -344,7 +363,7 @@ def read_gtfs(path: str | os.PathLike, *, prefix: str = "") -> GtfsFeed:
     short = counts[counts < 2]
     if len(short):
         report.warning("stop_times.txt", f"{len(short)} trips have fewer than 2 stop times and are ignored", field="trip_id")
-    unused = len(trip_ids - set(st["trip_id"]))
+    unused = len(trip_ids - set(st["trip_id"].unique()))
     if unused:
         report.warning("trips.txt", f"{unused} trips have no stop times and are ignored")
 

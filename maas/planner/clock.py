@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 
@@ -29,6 +31,16 @@ def local_seconds(day: dt.date, clock_s: int, tz: ZoneInfo) -> int:
     return int(naive.replace(tzinfo=tz).timestamp()) - service_day_ref(day, tz)
 
 
+@lru_cache(maxsize=8192)
+def _utc_offset(quarter_hour: int, tz: ZoneInfo) -> int:
+    """UTC offset in seconds at the start of a quarter hour (offsets change on quarter hours)."""
+    return int(dt.datetime.fromtimestamp(quarter_hour * 900, tz).utcoffset().total_seconds())
+
+
 def iso(day_ref_epoch: int, seconds: int, tz: ZoneInfo) -> str:
     """ISO 8601 local time with offset for ``seconds`` after a service-day reference."""
-    return dt.datetime.fromtimestamp(day_ref_epoch + int(seconds), tz).isoformat()
+    epoch = int(day_ref_epoch) + int(seconds)
+    off = _utc_offset(epoch // 900, tz)
+    sign = "+" if off >= 0 else "-"
+    a = abs(off)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch + off)) + f"{sign}{a // 3600:02d}:{a % 3600 // 60:02d}"

@@ -30,4 +30,4 @@ def get_profile(name: str) -> Profile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise BadRequest(f"unknown profile {name!r}; expected one of {', '.join(PROFILES)}", field="profile") from None
+        raise BadRequest(f"profile: unknown profile {name!r}; expected one of {', '.join(PROFILES)}", field="profile") from None

@@ -24,7 +24,7 @@ INF = np.int32(2_000_000_000)
 SOURCE, AFTER_TRIP, AFTER_WALK = 1, 2, 3
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def earliest_trip(dep_time, trip_time_ptr, t0, t1, pos, tmin, active):
     """First trip in [t0, t1) with departure at ``pos`` >= tmin and active; t1 when none."""
     lo = t0
@@ -41,7 +41,7 @@ def earliest_trip(dep_time, trip_time_ptr, t0, t1, pos, tmin, active):
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def new_state(n_rounds, n_stops):
     """Allocate label and parent arrays for ``n_rounds`` rounds (round 0 included)."""
     trip_arr = np.full((n_rounds, n_stops), INF, np.int32)
@@ -56,7 +56,7 @@ def new_state(n_rounds, n_stops):
     return trip_arr, ready, ready_kind, ready_round, ready_from, par_trip, par_slot, par_board_pos, par_alight_pos
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_rounds(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                route_trip_ptr, route_first_dep, route_last_dep, trip_time_ptr, arr_time, dep_time,
                stop_route_ptr, stop_route_r, stop_route_pos,
@@ -187,7 +187,7 @@ def run_rounds(route_stop_ptr, route_stops, route_pickup, route_dropoff,
     return best_target
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def raptor(route_stop_ptr, route_stops, route_pickup, route_dropoff,
            route_trip_ptr, route_first_dep, route_last_dep, trip_time_ptr, arr_time, dep_time,
            stop_route_ptr, stop_route_r, stop_route_pos,
@@ -240,7 +240,7 @@ def raptor(route_stop_ptr, route_stops, route_pickup, route_dropoff,
             par_trip, par_slot, par_board_pos, par_alight_pos, best_arr)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def raptor_range(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                  route_trip_ptr, route_first_dep, route_last_dep, trip_time_ptr, arr_time, dep_time,
                  stop_route_ptr, stop_route_r, stop_route_pos,

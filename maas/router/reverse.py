@@ -21,7 +21,7 @@ from maas.router.raptor import INF
 NEG = np.int32(-2_000_000_000)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def latest_trip(arr_time, trip_time_ptr, t0, t1, pos, tmax, active):
     """Last trip in [t0, t1) with arrival at ``pos`` <= tmax and active; t0 - 1 when none."""
     lo = t0
@@ -38,7 +38,7 @@ def latest_trip(arr_time, trip_time_ptr, t0, t1, pos, tmax, active):
     return t
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def raptor_reverse(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                    route_trip_ptr, route_first_dep, route_last_dep, trip_time_ptr, arr_time, dep_time,
                    stop_route_ptr, stop_route_r, stop_route_pos,

@@ -1,0 +1,316 @@
+"""HTTP benchmark of ``maas serve``: GET /v1/plan under concurrent load, loopback only.
+
+Starts ``maas serve`` as a subprocess on 127.0.0.1 (a free port), waits for /v1/health, then
+sends N plan requests from C concurrent asyncio clients (httpx.AsyncClient) between random real
+places (stops, points near stops, bike-share stations, P+R lots) at random dates and times, and
+reports client-side latency, server-side time (``X-Process-Time``: request reaching the app to
+response headers, queueing included; and the ``Server-Timing`` split queue / plan / serialize),
+failures and throughput. Bounded in count (``-n``) and time (``--max-seconds``); the server is
+stopped at the end.
+
+    python benchmarks/bench_http.py --out benchmarks/work/bench_http.json
+    python benchmarks/bench_http.py --network build/timisoara -n 2000 -c 16 --modes WALK,TRANSIT
+
+Without ``--network`` the STPT sample in /work/shared/data is built (or reused) into
+benchmarks/work/stpt-service, with its GBFS systems and P+R lots when maas has mobility support.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib.util
+import json
+import os
+import platform
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+DATA = Path(os.environ.get("MAAS_SHARED_DATA", "/work/shared/data")) / "stpt-timisoara-synth"
+ALL_MODES = "WALK,TRANSIT,BIKE_SHARE,CAR_SHARE,PARK_RIDE"
+
+
+def log(msg: str) -> None:
+    print(f"[bench_http] {msg}", file=sys.stderr, flush=True)
+
+
+def maas_cmd() -> list[str]:
+    return [sys.executable, "-m", "maas.cli"]
+
+
+def default_network() -> Path:
+    out = HERE / "work" / "stpt-service"
+    gtfs = DATA / "stpt-timisoara-gtfs.zip"
+    if not gtfs.exists():
+        raise SystemExit(f"bench_http: {gtfs} not found; pass --network FOLDER")
+    cmd = maas_cmd() + ["build", str(gtfs), "-o", str(out)]
+    if importlib.util.find_spec("maas.planner.mobility") is not None:
+        for name in ("velotm", "carshare"):
+            if (DATA / "gbfs" / name).exists():
+                cmd += ["--gbfs", str(DATA / "gbfs" / name)]
+        if (DATA / "park_and_ride.geojson").exists():
+            cmd += ["--parking", str(DATA / "park_and_ride.geojson")]
+    else:
+        log("maas.planner.mobility not available: building without GBFS / P+R")
+    log(" ".join(cmd[2:]))
+    subprocess.run(cmd, check=True, cwd=REPO, stdout=sys.stderr)
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    v = sorted(values)
+    k = (len(v) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(v) - 1)
+    return round(v[lo] + (v[hi] - v[lo]) * (k - lo), 2)
+
+
+def summary(values: list[float]) -> dict:
+    if not values:
+        return {"n": 0}
+    return {"n": len(values), "mean": round(statistics.fmean(values), 2), "median": pct(values, 50),
+            "p90": pct(values, 90), "p95": pct(values, 95), "p99": pct(values, 99), "max": round(max(values), 2)}
+
+
+def parse_server_timing(h: str | None) -> dict[str, float]:
+    out = {}
+    for part in (h or "").split(","):
+        name, _, rest = part.strip().partition(";")
+        if rest.startswith("dur="):
+            try:
+                out[name] = float(rest[4:])
+            except ValueError:
+                pass
+    return out
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds of a process (Linux /proc), None when unknown."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def make_places(client: httpx.Client, rng: random.Random) -> list[str]:
+    """Real places: stops, points 50-400 m from stops, bike stations, P+R lots."""
+    stops = client.get("/v1/stops", params={"limit": 10000}).json()["stops"]
+    places = [f"stop:{s['stop_id']}" for s in stops]
+    for s in rng.sample(stops, min(len(stops), max(50, len(stops) // 2))):
+        d = rng.uniform(50, 400) / 111_000
+        places.append(f"{s['lat'] + rng.uniform(-d, d):.6f},{s['lon'] + rng.uniform(-d, d) * 1.43:.6f}")
+    for path, key in (("/v1/bike-stations", "stations"), ("/v1/park-and-ride", "lots")):
+        try:
+            for x in client.get(path).json()[key]:
+                places.append(f"{x['lat']:.6f},{x['lon']:.6f}")
+        except Exception:  # noqa: BLE001 - optional
+            pass
+    return places
+
+
+def make_requests(n: int, places: list[str], dates: list[str], modes: str, arrive_by_share: float,
+                  rng: random.Random) -> list[dict]:
+    reqs = []
+    for _ in range(n):
+        o, d = rng.sample(places, 2)
+        t = rng.randrange(5 * 3600, 22 * 3600, 60)
+        reqs.append({"from": o, "to": d, "date": rng.choice(dates), "time": f"{t // 3600:02d}:{t % 3600 // 60:02d}",
+                     "modes": modes, "arriveBy": "true" if rng.random() < arrive_by_share else "false"})
+    return reqs
+
+
+async def run_load(base: str, reqs: list[dict], concurrency: int, max_seconds: float, timeout: float,
+                   encoding: str = "gzip") -> dict:
+    queue: asyncio.Queue = asyncio.Queue()
+    for r in reqs:
+        queue.put_nowait(r)
+    client_ms: list[float] = []
+    server_ms: list[float] = []
+    parts: dict[str, list[float]] = {"queue": [], "plan": [], "serialize": []}
+    statuses: dict[str, int] = {}
+    errors: dict[str, int] = {}
+    empty = 0
+    sizes: list[int] = []
+    deadline = time.monotonic() + max_seconds
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits,
+                                 headers={"Accept-Encoding": encoding}) as client:
+        async def worker():
+            nonlocal empty
+            while time.monotonic() < deadline:
+                try:
+                    q = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                t0 = time.perf_counter()
+                try:
+                    r = await client.get("/v1/plan", params=q)
+                    body = r.content
+                except Exception as exc:  # noqa: BLE001
+                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                    continue
+                client_ms.append((time.perf_counter() - t0) * 1000)
+                statuses[str(r.status_code)] = statuses.get(str(r.status_code), 0) + 1
+                if "x-process-time" in r.headers:
+                    server_ms.append(float(r.headers["x-process-time"]))
+                for k, v in parse_server_timing(r.headers.get("server-timing")).items():
+                    parts.setdefault(k, []).append(v)
+                sizes.append(len(body))
+                if r.status_code == 200 and body.startswith(b'{"itineraries":[]'):
+                    empty += 1
+
+        t_start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        wall = time.perf_counter() - t_start
+    done = len(client_ms)
+    failures = sum(errors.values()) + sum(v for k, v in statuses.items() if k != "200")
+    return {"requests_sent": done + sum(errors.values()), "completed": done, "not_sent_time_limit": queue.qsize(),
+            "wall_s": round(wall, 2), "throughput_rps": round(done / wall, 1) if wall else None,
+            "status_counts": statuses, "transport_errors": errors, "failures": failures,
+            "empty_itineraries_200": empty,
+            "client_ms": summary(client_ms), "server_ms": summary(server_ms),
+            "server_timing_ms": {k: summary(v) for k, v in parts.items()},
+            "response_bytes": summary([float(s) for s in sizes])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--network", help="network folder (default: build the STPT sample into benchmarks/work)")
+    ap.add_argument("-n", "--requests", type=int, default=2000)
+    ap.add_argument("-c", "--concurrency", type=int, default=16)
+    ap.add_argument("--modes", default=ALL_MODES)
+    ap.add_argument("--arrive-by-share", type=float, default=0.2, help="share of arriveBy=true requests")
+    ap.add_argument("--warmup", type=int, default=30, help="requests sent first and not counted")
+    ap.add_argument("--max-seconds", type=float, default=600, help="stop sending after this long")
+    ap.add_argument("--timeout", type=float, default=30, help="per-request timeout (s)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--accept-encoding", default="gzip", help="Accept-Encoding of the clients (gzip or identity)")
+    ap.add_argument("--dates", default="2026-11-24,2026-11-25,2026-11-27,2026-11-28,2026-11-29",
+                    help="comma-separated dates to draw from")
+    ap.add_argument("--server-env", action="append", default=[], metavar="K=V",
+                    help="extra environment for the server (e.g. MAAS_PLAN_CONCURRENCY=2)")
+    ap.add_argument("--url", help="benchmark an already running server on this machine instead "
+                                  "(http://127.0.0.1:PORT); --network and --server-env are then ignored")
+    ap.add_argument("--out", help="write the JSON results here")
+    a = ap.parse_args(argv)
+    if not (1 <= a.concurrency <= 256 and 1 <= a.requests <= 100_000):
+        ap.error("concurrency must be 1..256 and requests 1..100000")
+
+    if a.url:
+        host = httpx.URL(a.url).host
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            ap.error("--url must be a loopback address (127.0.0.1, localhost or [::1])")
+        return bench(a, None, a.url.rstrip("/"))
+    network = Path(a.network) if a.network else default_network()
+    return bench(a, network, None)
+
+
+def bench(a, network: Path | None, url: str | None) -> int:
+    port = free_port()
+    base = url or f"http://127.0.0.1:{port}"
+    env = dict(os.environ, MAAS_ACCESS_LOG="0", MAAS_LOG_LEVEL="warning")
+    for kv in a.server_env:
+        k, _, v = kv.partition("=")
+        env[k] = v
+    server_log = Path(a.out).with_suffix(".server.log") if a.out else HERE / "work" / "bench_http.server.log"
+    server_log.parent.mkdir(parents=True, exist_ok=True)
+    logf = open(server_log, "wb")
+    t_launch = time.perf_counter()
+    proc = None
+    if url is None:
+        proc = subprocess.Popen(maas_cmd() + ["serve", str(network), "--host", "127.0.0.1", "--port", str(port)],
+                                cwd=REPO, env=env, stdout=logf, stderr=subprocess.STDOUT)
+        log(f"maas serve {network} on {base} (pid {proc.pid}, log {server_log})")
+    try:
+        rng = random.Random(a.seed)
+        with httpx.Client(base_url=base, timeout=10) as c:
+            deadline = time.monotonic() + 180
+            while True:
+                if proc is not None and proc.poll() is not None:
+                    raise SystemExit(f"bench_http: server exited with {proc.returncode}; see {server_log}")
+                try:
+                    if c.get("/v1/health").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise SystemExit("bench_http: server did not answer /v1/health within 180 s")
+                time.sleep(0.2)
+            startup_s = time.perf_counter() - t_launch
+            health = c.get("/v1/health").json()
+            places = make_places(c, rng)
+        log(f"server up in {startup_s:.1f} s; {len(places)} places; "
+            f"mobility: {'yes' if health.get('mobility') else 'no'}")
+        dates = [d for d in a.dates.split(",") if d]
+        warm = make_requests(a.warmup, places, dates, a.modes, a.arrive_by_share, rng)
+        reqs = make_requests(a.requests, places, dates, a.modes, a.arrive_by_share, rng)
+        if warm:
+            asyncio.run(run_load(base, warm, min(a.concurrency, 4), 120, a.timeout))
+        log(f"{a.requests} requests, {a.concurrency} concurrent clients, modes {a.modes}")
+        cpu0, load0 = cpu_seconds(proc.pid if proc else None), os.getloadavg()
+        res = asyncio.run(run_load(base, reqs, a.concurrency, a.max_seconds, a.timeout, a.accept_encoding))
+        cpu1 = cpu_seconds(proc.pid if proc else None)
+        if cpu0 is not None and cpu1 is not None and res["completed"]:
+            res["server_cpu_s"] = round(cpu1 - cpu0, 2)
+            res["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / res["completed"], 2)
+        res["loadavg_before_after"] = [round(load0[0], 2), round(os.getloadavg()[0], 2)]
+    finally:
+        if proc is not None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        logf.close()
+
+    out = {"benchmark": "bench_http", "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                       "uvloop": importlib.util.find_spec("uvloop") is not None,
+                       "httptools": importlib.util.find_spec("httptools") is not None},
+           "config": {"network": str(network) if network else (health.get("network") or {}).get("folder"),
+                      "url": url, "requests": a.requests, "concurrency": a.concurrency,
+                      "modes": a.modes, "accept_encoding": a.accept_encoding, "arrive_by_share": a.arrive_by_share, "dates": dates, "seed": a.seed,
+                      "server_env": a.server_env, "places": len(places)},
+           "server_startup_s": round(startup_s, 2),
+           "network": health.get("network"), "mobility": health.get("mobility"),
+           "results": res}
+    text = json.dumps(out, indent=1, ensure_ascii=False)
+    if a.out:
+        Path(a.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.out).write_text(text + "\n")
+        log(f"results written to {a.out}")
+    r = res
+    print(f"completed {r['completed']} in {r['wall_s']} s = {r['throughput_rps']} req/s; failures {r['failures']}; "
+          f"statuses {r['status_counts']}")
+    print(f"server CPU {r.get('server_cpu_ms_per_request')} ms/request; load average before/after "
+          f"{r['loadavg_before_after']} on {os.cpu_count()} CPUs (other processes skew latencies)")
+    for name, s in (("client", r["client_ms"]), ("server X-Process-Time", r["server_ms"])):
+        print(f"{name:>22}: median {s.get('median')} ms, p95 {s.get('p95')} ms, p99 {s.get('p99')} ms")
+    for name, s in r["server_timing_ms"].items():
+        print(f"{'server ' + name:>22}: median {s.get('median')} ms, p95 {s.get('p95')} ms, p99 {s.get('p99')} ms")
+    return 0 if r["failures"] == 0 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

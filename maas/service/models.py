@@ -1,0 +1,230 @@
+"""Pydantic models of the HTTP API (``/v1``): the shapes documented in the architecture's HTTP contract.
+
+The planner builds plain dicts (``Network.plan``); the service validates them against these models
+before answering, so a shape drift is caught server-side (logged, HTTP 500) instead of reaching a
+client. Models that may grow carry ``extra="allow"``: keys the planner adds (``intermediate_stops``,
+mobility details...) pass through unchanged. Serialise with ``by_alias=True`` (``from`` is a Python
+keyword) and ``exclude_unset=True`` (optional ids appear only where the planner set them, while an
+explicit ``null`` such as an unknown ``spaces_available`` is kept).
+"""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_OPEN = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class Place(BaseModel):
+    """Where a leg starts or ends; the id fields say what is there."""
+
+    model_config = _OPEN
+    name: str = ""
+    lat: float
+    lon: float
+    stop_id: Optional[str] = Field(None, description="transit legs (and walks from/to a stop)")
+    station_id: Optional[str] = Field(None, description="bike-share legs: the docking station")
+    vehicle_id: Optional[str] = Field(None, description="car-share legs: the vehicle taken")
+    lot_id: Optional[str] = Field(None, description="park & ride car legs: the lot parked at")
+
+
+class Leg(BaseModel):
+    """One leg: a walk, a ride on a transit trip, a bike-share or car-share ride, a drive."""
+
+    model_config = _OPEN
+    mode: str = Field(description="WALK | TRAM | TROLLEYBUS | BUS | FERRY | RAIL | BIKE_SHARE | CAR_SHARE | CAR")
+    departure: str = Field(description="ISO 8601 local time with offset")
+    arrival: str = Field(description="ISO 8601 local time with offset")
+    distance_m: float = 0.0
+    from_: Place = Field(alias="from")
+    to: Place
+    route_short_name: Optional[str] = None
+    route_id: Optional[str] = None
+    trip_id: Optional[str] = None
+    headsign: Optional[str] = None
+    wheelchair: Optional[str] = Field(None, description="accessible | unknown | not_accessible")
+    intermediate_stops: Optional[list[str]] = None
+    geometry: list[list[float]] = Field(default_factory=list, description="[[lat, lon], ...]")
+
+
+class Price(BaseModel):
+    model_config = _OPEN
+    amount: float
+    currency: str = "RON"
+
+
+class Itinerary(BaseModel):
+    model_config = _OPEN
+    departure: str
+    arrival: str
+    duration_s: int
+    transfers: int
+    walk_distance_m: float
+    co2_g: int
+    price: Price
+    legs: list[Leg]
+
+
+class ParkingLotRef(BaseModel):
+    """The lot of a park & ride option."""
+
+    model_config = _OPEN
+    id: str
+    name: str = ""
+    lat: float
+    lon: float
+    capacity: Optional[int] = None
+    spaces_available: Optional[int] = Field(None, description="null = unknown")
+
+
+class ParkRideOption(BaseModel):
+    model_config = _OPEN
+    lot: ParkingLotRef
+    itinerary: Itinerary
+
+
+class Message(BaseModel):
+    """Why an answer is empty or degraded (NO_SERVICE_ON_DATE, ORIGIN_TOO_FAR, ...)."""
+
+    model_config = _OPEN
+    code: str
+    text: str
+
+
+class PlanResponse(BaseModel):
+    model_config = _OPEN
+    itineraries: list[Itinerary] = Field(default_factory=list)
+    park_and_ride: list[ParkRideOption] = Field(default_factory=list)
+    messages: list[Message] = Field(default_factory=list)
+
+
+# ----- errors -------------------------------------------------------------------------------
+
+class ErrorItem(BaseModel):
+    model_config = _OPEN
+    loc: list[Any]
+    msg: str
+    type: str
+
+
+class ValidationErrorResponse(BaseModel):
+    """HTTP 422: each item names the parameter in ``loc`` and starts ``msg`` with it."""
+
+    detail: list[ErrorItem]
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+# ----- lookups ------------------------------------------------------------------------------
+
+class Stop(BaseModel):
+    model_config = _OPEN
+    stop_id: str
+    name: str
+    lat: float
+    lon: float
+    wheelchair: str = Field(description="accessible | unknown | not_accessible (wheelchair_boarding)")
+    routes: list[str] = Field(default_factory=list, description="short names of the routes calling here")
+    distance_m: Optional[float] = Field(None, description="only with ?near=: crow-fly distance")
+
+
+class StopsResponse(BaseModel):
+    stops: list[Stop]
+    total: int = Field(description="stops matching before limit/offset")
+
+
+class Route(BaseModel):
+    model_config = _OPEN
+    route_id: str
+    short_name: str
+    long_name: str
+    mode: str
+    color: Optional[str] = None
+    route_type: Optional[int] = None
+
+
+class RoutesResponse(BaseModel):
+    routes: list[Route]
+
+
+class BikeStation(BaseModel):
+    model_config = _OPEN
+    station_id: str
+    name: str = ""
+    lat: float
+    lon: float
+
+
+class BikeStationsResponse(BaseModel):
+    stations: list[BikeStation]
+
+
+class Vehicle(BaseModel):
+    model_config = _OPEN
+    vehicle_id: str
+    lat: float
+    lon: float
+
+
+class VehiclesResponse(BaseModel):
+    vehicles: list[Vehicle]
+
+
+class ParkingLot(BaseModel):
+    model_config = _OPEN
+    id: str
+    name: str = ""
+    lat: float
+    lon: float
+    capacity: Optional[int] = None
+    spaces_available: Optional[int] = Field(None, description="null = unknown")
+
+
+class ParkingLotsResponse(BaseModel):
+    lots: list[ParkingLot]
+
+
+class NetworkStats(BaseModel):
+    model_config = _OPEN
+    folder: Optional[str] = None
+    timezone: str
+    stops: int
+    routes: int
+    patterns: int = Field(description="RAPTOR routes (stop patterns)")
+    trips: int
+    footpaths: int
+    feed_start: str = Field(description="first date that can be planned")
+    feed_end: str = Field(description="last date that can be planned")
+    digest: Optional[str] = None
+
+
+class MobilityState(BaseModel):
+    model_config = _OPEN
+    bike_stations: int = 0
+    vehicles: int = 0
+    parking_lots: int = 0
+    next_refresh_in_s: Optional[float] = None
+    last_refresh: Optional[str] = None
+    last_refresh_error: Optional[str] = None
+    refreshes: int = 0
+    sources: list[str] = Field(default_factory=list)
+
+
+class HealthResponse(BaseModel):
+    model_config = _OPEN
+    status: str
+    version: str
+    loaded_at: str
+    uptime_s: float
+    network: NetworkStats
+    mobility: Optional[MobilityState] = None
+
+
+class ReloadResponse(BaseModel):
+    status: str
+    loaded_at: str
+    seconds: float
+    network: NetworkStats
