@@ -63,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     s.add_argument("--gbfs", action="append", default=None, help="GBFS source (overrides the network's)")
     s.add_argument("--parking", default=None)
+    s.add_argument("--workers", type=int, default=1, help="worker processes (each maps the same network)")
 
     sc = sub.add_parser("scenario", help="scenario benchmarks")
     scs = sc.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
@@ -142,7 +143,9 @@ def _cmd_plan(a) -> int:
 
 def _cmd_serve(a) -> int:
     from maas.service.app import serve
-    serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking)
+    if a.workers < 1:
+        raise MaasError("--workers must be at least 1")
+    serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking, workers=a.workers)
     return EXIT_OK
 
 

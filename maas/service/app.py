@@ -29,11 +29,13 @@ import dataclasses
 import datetime as dt
 import gc
 import hmac
+import json
 import logging
 import math
 import os
 import threading
 import time
+from pathlib import Path
 from typing import Any, Optional
 
 import anyio
@@ -609,8 +611,8 @@ def reload(app: FastAPI) -> Loaded:
 
 def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
           gbfs: list[str] | None = None, parking: str | os.PathLike | None = None,
-          log_level: str | None = None, access_log: bool | None = None) -> None:
-    """Serve the API with uvicorn (one worker process: the network lives in memory).
+          log_level: str | None = None, access_log: bool | None = None, workers: int = 1) -> None:
+    """Serve the API with uvicorn (``workers`` processes sharing the memory-mapped network).
 
     uvloop and httptools are used when installed (``uvicorn[standard]``). ``MAAS_LOG_LEVEL``
     (default info) and ``MAAS_ACCESS_LOG`` (default 1) tune logging.
@@ -621,6 +623,22 @@ def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
         access_log = os.environ.get("MAAS_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off")
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if workers > 1:
+        # Each worker process memory-maps the same compiled arrays, so N workers cost little
+        # memory and use N cores; uvicorn needs an import string to spawn them.
+        os.environ["MAAS_NETWORK"] = str(Path(network).resolve())
+        os.environ["MAAS_GBFS"] = json.dumps(gbfs) if gbfs else ""
+        os.environ["MAAS_PARKING"] = str(parking) if parking else ""
+        uvicorn.run("maas.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level=level, access_log=access_log, timeout_graceful_shutdown=10)
+        return
     app = create_app(network, gbfs=gbfs, parking=parking)
     uvicorn.run(app, host=host, port=port, workers=1, log_level=level, access_log=access_log,
                 timeout_graceful_shutdown=10)
+
+
+def app_from_env() -> FastAPI:
+    """App factory for multi-worker serving: the network folder and sources come from the environment."""
+    gbfs = os.environ.get("MAAS_GBFS") or ""
+    return create_app(os.environ["MAAS_NETWORK"], gbfs=json.loads(gbfs) if gbfs else None,
+                      parking=os.environ.get("MAAS_PARKING") or None)
