@@ -55,6 +55,9 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
     if gbfs or parking:
         from maas.planner.mobility import Mobility
         mobility = Mobility.from_sources(gbfs or [], parking, folder=out)
+    elif out is not None:
+        # a rebuild without shared-mobility sources must not keep the previous build's ones
+        Path(out, "mobility.json").unlink(missing_ok=True)
     net = Network(tt, folder=str(out) if out is not None else None, mobility=mobility)
     net.reused_build = reused
     net.feeds = feeds

@@ -184,10 +184,12 @@ def pareto_filter(items: list[Itinerary]) -> list[Itinerary]:
     """Drop itineraries that another beats or ties on every criterion (OTP's dominance filter).
 
     Criteria: later departure is better, earlier arrival, fewer transfers, less walking,
-    fewer legs of unknown accessibility.
+    fewer legs of unknown accessibility, and no costly car-share rental (a cost proxy that needs
+    no assembly: a faster car-share itinerary does not hide a transit one).
     """
     def key(i: Itinerary):
-        return (-i.departure, i.arrival, i.transfers, round(i.walk_m), i.unknown_access_legs)
+        return (-i.departure, i.arrival, i.transfers, round(i.walk_m), i.unknown_access_legs,
+                "CAR_SHARE" in i.kinds)
 
     keep: list[Itinerary] = []
     for i in sorted(items, key=key):

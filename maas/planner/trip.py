@@ -73,7 +73,7 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     pr_itins: list[Itinerary] = []
     if transit and access and egress:
         # one search per group: walk+bike share, each shared-car end, each P+R lot (shared_modes.search_groups)
-        for acc, egr, n_group in search_groups(access, egress, int(num_itineraries)):
+        for acc, egr, n_group in search_groups(access, egress, int(num_itineraries), itineraries):
             found = (_arrive_by if arrive_by else _depart_at)(net, ctx, prof, acc, egr, t_req,
                                                               int(max_transfers) + 1, n_group)
             for it in found:

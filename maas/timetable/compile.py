@@ -15,7 +15,7 @@ from maas.timetable.calendar import service_activity
 from maas.timetable.footpaths import build_footpaths, haversine_m
 from maas.timetable.patterns import TripRows, group_routes
 
-SCHEMA_VERSION = 5  # bump when the compiled layout or its semantics change: forces rebuilds
+SCHEMA_VERSION = 6  # bump when the compiled layout or its semantics change: forces rebuilds
 
 
 @dataclass
@@ -303,17 +303,46 @@ def _compile_shapes(shapes: pd.DataFrame, trips_o: pd.DataFrame, route_trip_ptr:
         a, b = shape_ptr[si], shape_ptr[si + 1]
         if b - a < 2:
             continue
+        pos = _match_stops_to_shape(lat[route_stops[route_stop_ptr[r]:route_stop_ptr[r + 1]]],
+                                    lon[route_stops[route_stop_ptr[r]:route_stop_ptr[r + 1]]], s_lat[a:b], s_lon[a:b])
+        if pos is None:
+            continue  # the shape does not follow the stops (reversed, partial): draw stop to stop
         route_shape[r] = si
-        cos = np.cos(np.radians(lat[route_stops[route_stop_ptr[r]]]))
-        prev = 0
-        for k in range(route_stop_ptr[r], route_stop_ptr[r + 1]):
-            p = route_stops[k]
-            d = (s_lat[a + prev:b] - lat[p]) ** 2 + ((s_lon[a + prev:b] - lon[p]) * cos) ** 2
-            prev = prev + int(np.argmin(d))
-            route_stop_shape_pos[k] = prev
-        cum = np.concatenate([[0.0], np.cumsum(haversine_m(s_lat[a:b - 1], s_lon[a:b - 1], s_lat[a + 1:b], s_lon[a + 1:b]))])
         ks = slice(route_stop_ptr[r], route_stop_ptr[r + 1])
-        route_stop_dist[ks] = cum[route_stop_shape_pos[ks]]
+        route_stop_shape_pos[ks] = pos
+        cum = np.concatenate([[0.0], np.cumsum(haversine_m(s_lat[a:b - 1], s_lon[a:b - 1], s_lat[a + 1:b], s_lon[a + 1:b]))])
+        route_stop_dist[ks] = cum[pos]
     return {"shape_ptr": shape_ptr, "shape_lat": s_lat, "shape_lon": s_lon,
             "route_shape": route_shape, "route_stop_shape_pos": route_stop_shape_pos,
             "route_stop_dist": route_stop_dist}
+
+
+SHAPE_MATCH_M = 150.0   # a stop farther than this from its matched shape point rejects the shape
+
+
+def _match_stops_to_shape(stop_lat: np.ndarray, stop_lon: np.ndarray, sh_lat: np.ndarray,
+                          sh_lon: np.ndarray) -> np.ndarray | None:
+    """Index of the shape point for each stop, in order along the shape, or None when it does not fit.
+
+    Each stop takes the first close approach (within SHAPE_MATCH_M) after the previous stop's
+    point and then the nearest point of that approach, so a loop or a shape passing a stop twice
+    matches the right pass; the shape is rejected when a stop has no close approach left.
+    """
+    cos = np.cos(np.radians(float(np.mean(stop_lat))))
+    k = 111_195.0
+    out = np.empty(len(stop_lat), np.int32)
+    prev = 0
+    n = len(sh_lat)
+    for i in range(len(stop_lat)):
+        d = np.hypot((sh_lat[prev:] - stop_lat[i]) * k, (sh_lon[prev:] - stop_lon[i]) * k * cos)
+        close = np.flatnonzero(d <= SHAPE_MATCH_M)
+        if not len(close):
+            return None
+        j = close[0]
+        while j + 1 < len(d) and d[j + 1] <= d[j]:
+            j += 1
+        prev = min(prev + int(j), n - 1)
+        out[i] = prev
+    if len(out) > 1 and out[-1] == out[0]:
+        return None
+    return out

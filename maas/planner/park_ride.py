@@ -1,0 +1,126 @@
+"""Park & ride: drive from the origin to a lot, park, walk to a stop, continue by transit.
+
+Offered for trips that start outside the centre (farther than ``CENTRE_RADIUS_M`` from the median
+of the network's stops). A lot qualifies when it is open on arrival, does not report zero free
+spaces (unknown spaces are allowed and said in a message), has wheelchair spaces for step-free
+profiles (unless unknown), and has stops within the profile's walking limit. The car leg (mode
+``CAR``, ``lot_id`` in ``to``) is crow-fly x 1.35 at 8.3 m/s plus 180 s to park. Each of the
+``MAX_PR_LOTS`` nearest qualifying lots gets its own RAPTOR search (``shared_modes.search_groups``)
+and the response lists the best itinerary per lot, competitive ones only, at most three.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from maas.planner.access import AccessOption, StreetLeg
+from maas.planner.clock import service_day_ref
+from maas.planner.shared_modes import (CAR_DETOUR, CAR_SPEED, LazyOption, NearIndex, ceil_s, hav, place_end,
+                                       end_of, rows, _walk)
+
+CENTRE_RADIUS_M = 2500
+PARK_LOT_S = 180
+MIN_PR_DRIVE_M = 1000
+MAX_PR_DRIVE_M = 40_000
+MAX_PR_LOTS = 4
+MAX_SHOWN = 3
+ARRIVE_BY_GUESS_S = 1800     # arrive-by: a lot must be open about this long before the deadline
+
+
+def _local(ref: int, t: int, tz) -> dt.datetime:
+    return dt.datetime.fromtimestamp(ref + int(t), tz)
+
+
+def pr_legs(net, start: tuple, lot, drive: tuple, end, walk: tuple) -> list[StreetLeg]:
+    end = end_of(net, end)
+    lot_end = (lot.lat, lot.lon, lot.name, {"lot_id": lot.id})
+    car = StreetLeg("CAR", int(drive[1]), float(drive[0]), start[0], start[1], lot.lat, lot.lon, start[2], lot.name,
+                    dict(start[3]), {"lot_id": lot.id})
+    return [car, _walk(lot_end, end, *walk)]
+
+
+def outside_centre(near: NearIndex, place) -> bool:
+    return near.centre_m(place.lat, place.lon) > CENTRE_RADIUS_M
+
+
+def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int) -> list[AccessOption]:
+    """P+R access options for the ``MAX_PR_LOTS`` nearest qualifying lots (see the module doc)."""
+    if not snap.lots or not outside_centre(near, place):
+        return []
+    ws, lim = prof.walk_speed, prof.max_access_m
+    drive_m = hav(place.lat, place.lon, snap.lot_lat, snap.lot_lon) * CAR_DETOUR
+    drive_s = ceil_s(drive_m / CAR_SPEED) + PARK_LOT_S
+    ref = service_day_ref(day, net.tz)
+    pe = place_end(net, place)
+    out: list[AccessOption] = []
+    n_lots = 0
+    for li in np.argsort(drive_m, kind="stable").tolist():
+        if not MIN_PR_DRIVE_M <= drive_m[li] <= MAX_PR_DRIVE_M:
+            continue
+        lot = snap.lots[li]
+        if lot.has_space() is False or (prof.step_free and lot.wheelchair_spaces == 0):
+            continue
+        t_lot = t_req + int(drive_s[li]) - PARK_LOT_S
+        if not (lot.is_open(_local(ref, t_lot, net.tz)) or lot.is_open(_local(ref, t_req - ARRIVE_BY_GUESS_S, net.tz))):
+            continue
+        _, stops, metres = rows(near.lot, [li])
+        sel = metres <= lim
+        if not sel.any():
+            continue
+        drive = (float(drive_m[li]), int(drive_s[li]))
+        for q, m in zip(stops[sel].tolist(), metres[sel].tolist()):
+            s = int(np.ceil(m / ws - 1e-9))
+            args = (net, pe, lot, drive, q, (m, s))
+            out.append(LazyOption(q, drive[1] + s, "PARK_RIDE", m, pr_legs, args, lot=snap.lot_json[li]))
+        n_lots += 1
+        if n_lots >= MAX_PR_LOTS:
+            break
+    return out
+
+
+def review(snap, near: NearIndex, net, o, prof, modes, day, t_req: int, arrive_by: bool, pr_itins: list):
+    """The P+R itineraries to show and messages about P+R (see the module doc)."""
+    msgs: list[dict] = []
+    if "TRANSIT" not in modes:
+        msgs.append({"code": "PARK_RIDE_NEEDS_TRANSIT",
+                     "text": "Park & ride continues by public transport: add TRANSIT to the modes."})
+        return [], msgs
+    if not outside_centre(near, o):
+        return [], msgs
+    by_id = {x.id: (i, x) for i, x in enumerate(snap.lots)}
+    ref = service_day_ref(day, net.tz)
+    best: dict[str, object] = {}
+    for it in pr_itins:
+        lid = (it.lot or {}).get("id")
+        if lid not in by_id:
+            continue
+        li, lot = by_id[lid]
+        drive_s = int(ceil_s(hav(o.lat, o.lon, lot.lat, lot.lon) * CAR_DETOUR / CAR_SPEED))
+        if not lot.is_open(_local(ref, it.departure + drive_s, net.tz)):
+            continue
+        key = (-it.departure, it.arrival) if arrive_by else (it.arrival, -it.departure)
+        cur = best.get(lid)
+        if cur is None or key < ((-cur.departure, cur.arrival) if arrive_by else (cur.arrival, -cur.departure)):
+            best[lid] = it
+    shown = list(best.values())
+    if shown:
+        fastest = min(i.arrival - i.departure for i in shown)
+        shown = [i for i in shown if i.arrival - i.departure <= max(1.5 * fastest, fastest + 900)]
+        shown = sorted(shown, key=lambda i: (i.arrival, -i.departure))[:MAX_SHOWN]
+        for it in shown:
+            lot = by_id[it.lot["id"]][1]
+            if lot.spaces_available is None:
+                msgs.append({"code": "PARKING_SPACES_UNKNOWN",
+                             "text": f"Free spaces at {lot.name} are not known: it may be full."})
+        return shown, msgs
+    if not snap.lots:
+        text = "No park & ride lots are known."
+    else:
+        d = hav(o.lat, o.lon, snap.lot_lat, snap.lot_lon) * CAR_DETOUR
+        reach = [x for x, m in zip(snap.lots, d.tolist()) if MIN_PR_DRIVE_M <= m <= MAX_PR_DRIVE_M]
+        full = sum(x.has_space() is False for x in reach)
+        text = (f"No park & ride option: of {len(reach)} lot(s) within reach, {full} are full; the others are "
+                "closed at that time, lack stops within walking distance or give no connection.")
+    msgs.append({"code": "NO_PARKING_AVAILABLE", "text": text})
+    return [], msgs
