@@ -133,7 +133,9 @@ def run_rounds(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                     p = route_stops[base + pos]
                     if cur >= 0 and route_dropoff[base + pos] and stop_ok[p]:
                         a = arr_time[cur_ptr + pos] + off
-                        if a < best_trip[p] and a < best_target:
+                        # trip_arr[k, p] may hold a better round-k label of a later departure
+                        # (range RAPTOR); best_trip[p] is this search's best over rounds <= k.
+                        if a < best_trip[p] and a < trip_arr[k, p] and a < best_target:
                             best_trip[p] = a
                             trip_arr[k, p] = a
                             par_trip[k, p] = cur
@@ -269,6 +271,9 @@ def raptor_range(route_stop_ptr, route_stops, route_pickup, route_dropoff,
     t_limit = departures[n_dep - 1] + max_duration
     for di in range(n_dep - 1, -1, -1):
         t_dep = departures[di]
+        # Local pruning must not use arrivals of later departures made with more trips than
+        # this round allows: keep their round-k labels (trip_arr[k]) but restart best_trip.
+        best_trip[:] = INF
         for i in range(src_stops.shape[0]):
             p = src_stops[i]
             t = t_dep + src_offsets[i]

@@ -15,7 +15,7 @@ from maas.timetable.calendar import service_activity
 from maas.timetable.footpaths import build_footpaths, haversine_m
 from maas.timetable.patterns import TripRows, group_routes
 
-SCHEMA_VERSION = 6  # bump when the compiled layout or its semantics change: forces rebuilds
+SCHEMA_VERSION = 7  # bump when the compiled layout or its semantics change: forces rebuilds
 
 
 @dataclass

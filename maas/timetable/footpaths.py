@@ -69,7 +69,9 @@ def build_footpaths(lat: np.ndarray, lon: np.ndarray, radius_m: float, detour: f
     first = np.ones(len(a), bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
     a, b, metres, min_s, seconds = a[first], b[first], metres[first], min_s[first], seconds[first]
-    limit = float(seconds.max())
+    # Chains are closed up to the radius' walking time; a long transfers.txt pair stays a direct
+    # footpath but does not let short walks chain across the city.
+    limit = max(radius_m * detour / ref_speed, float(seconds[min_s <= 0].max()) if (min_s <= 0).any() else 0.0)
     graph = coo_matrix((seconds, (a, b)), shape=(n, n)).tocsr()
     touched = np.unique(a)
     dist = dijkstra(graph, directed=True, indices=touched, limit=limit + 1e-6)
@@ -78,6 +80,12 @@ def build_footpaths(lat: np.ndarray, lon: np.ndarray, radius_m: float, detour: f
     keep = src != cols
     src, cols = src[keep], cols[keep]
     sp = dist[rows[keep], cols]
+    closed = set(zip(src.tolist(), cols.tolist()))
+    long_pairs = [i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())) if (x, y) not in closed]
+    if long_pairs:
+        src = np.concatenate([src, a[long_pairs]])
+        cols = np.concatenate([cols, b[long_pairs]])
+        sp = np.concatenate([sp, seconds[long_pairs]])
     direct = {(x, y): i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
     out_m = np.empty(len(src), np.float64)
     out_s = np.empty(len(src), np.float64)
