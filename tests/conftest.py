@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import contextlib
 import io
+import threading
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +100,35 @@ def real_networks(tmp_path_factory) -> RealNetworks:
 def stpt_network(real_networks):
     """The STPT Timișoara sample network (date of reference: ``REAL_FEEDS['stpt'].date``)."""
     return real_networks.network("stpt")
+
+
+Routes = dict[str, tuple[int, bytes]]
+
+
+@pytest.fixture
+def http_server() -> Iterator[Callable[[Routes], str]]:
+    """Serve ``{path: (status, body)}`` as JSON on 127.0.0.1 (other paths 404); returns the base URL."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(routes: Routes) -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                status, body = routes.get(self.path, (404, b"not found"))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

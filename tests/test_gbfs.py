@@ -368,35 +368,7 @@ def test_pricing_summary_rates_used_without_segments() -> None:
 
 # ----------------------------------------------------------------------------- HTTP sources
 
-Routes = dict[str, tuple[int, bytes]]
-
-
-@pytest.fixture
-def http_server() -> Iterator[Callable[[Routes], str]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(routes: Routes) -> str:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                status, body = routes.get(self.path, (404, b"not found"))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+Routes = dict[str, tuple[int, bytes]]  # the http_server fixture (tests/conftest.py) serves these
 
 
 def folder_routes(folder: Path, prefix: str = "/gbfs/") -> Routes:

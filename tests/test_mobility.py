@@ -30,33 +30,6 @@ def codes(msgs: list[dict]) -> list[str]:
     return [m["code"] for m in msgs]
 
 
-@pytest.fixture
-def http_server() -> Iterator[Callable[[dict], str]]:
-    """Serve {path: (status, bytes)} on 127.0.0.1; returns the base URL."""
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(routes: dict) -> str:
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
-                status, body = routes.get(self.path, (404, b"not found"))
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def folder_routes(folder: Path, prefix: str = "/gbfs/", stamp: int | None = None) -> dict:

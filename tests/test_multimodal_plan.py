@@ -329,22 +329,8 @@ def edit_json(path: Path, fn) -> None:
 
 
 @pytest.fixture
-def server_500() -> Iterator[str]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            self.send_response(500)
-            self.send_header("Content-Length", "4")
-            self.end_headers()
-            self.wfile.write(b"boom")
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/gbfs.json"
-    server.shutdown()
-    server.server_close()
+def server_500(http_server) -> str:
+    return http_server({"/gbfs.json": (500, b"boom")}) + "/gbfs.json"
 
 
 @pytest.mark.parametrize("kind", ["missing_folder", "bad_json", "http_500"])
@@ -368,7 +354,7 @@ def test_broken_gbfs_still_plans_transit(net_dir, truth, tmp_path, server_500, k
 
 
 @pytest.fixture
-def stale_carshare() -> Iterator[str]:
+def stale_carshare(http_server) -> Iterator[str]:
     """The car-sharing sample over HTTP, last updated three hours ago (stale for a URL source)."""
     import time
     stamp = int(time.time()) - 3 * 3600
@@ -378,23 +364,7 @@ def stale_carshare() -> Iterator[str]:
         doc["last_updated"] = stamp
         files["/" + f.name] = json.dumps(doc).encode()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = files.get(self.path)
-            self.send_response(200 if body else 404)
-            body = body or b"{}"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/gbfs.json"
-    server.shutdown()
-    server.server_close()
+    yield http_server({path: (200, body) for path, body in files.items()}) + "/gbfs.json"
 
 
 def test_stale_gbfs_is_not_used(net_dir, truth, stale_carshare) -> None:
