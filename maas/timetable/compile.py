@@ -15,7 +15,7 @@ from maas.timetable.calendar import service_activity
 from maas.timetable.footpaths import build_footpaths, haversine_m
 from maas.timetable.patterns import TripRows, group_routes
 
-SCHEMA_VERSION = 7  # bump when the compiled layout or its semantics change: forces rebuilds
+SCHEMA_VERSION = 8  # bump when the compiled layout or its semantics change: forces rebuilds
 
 
 @dataclass
@@ -126,7 +126,6 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None) ->
     # Stops: boardable points only (location_type 0); stations keep their role as parents.
     stops = stops_all[stops_all["location_type"].fillna(0) == 0].reset_index(drop=True)
     stop_index = pd.Series(np.arange(len(stops), dtype=np.int32), index=stops["stop_id"].to_numpy())
-    parent_idx = stops["parent_station"].map(pd.Series(np.arange(len(stops)), index=stops["stop_id"])).fillna(-1)
 
     # Keep trips whose route and service are known and that have >= 2 stop times at known stops.
     st = st[st["stop_id"].isin(stop_index.index) & st["trip_id"].isin(set(trips["trip_id"]))]
@@ -224,7 +223,8 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None) ->
         "stop_name": stops["stop_name"].fillna("").to_numpy(str),
         "stop_lat": lat, "stop_lon": lon,
         "stop_wheelchair": stops["wheelchair_boarding"].fillna(0).to_numpy(np.int8),
-        "stop_parent": parent_idx.to_numpy(np.int32),
+        # parent stations (location_type 1) are not boardable points, so keep their ids, not indices
+        "stop_parent_id": stops["parent_station"].fillna("").to_numpy(str),
         "stop_min_change": stop_min_change,
         "stop_route_ptr": stop_route_ptr, "stop_route_r": r_of[o], "stop_route_pos": pos_of[o],
         "route_stop_ptr": rsp, "route_stops": rs,
