@@ -84,26 +84,25 @@ def street_leg_json(leg: StreetLeg, start: int) -> dict:
 def ride_leg_json(net, leg: RideLeg, slot_offset: int) -> tuple[dict, float, int]:
     """JSON for a ride, its distance in metres and its accessibility code (0/1/2)."""
     tt = net.tt
-    route = int(tt.trip_route[leg.trip])
-    base = int(tt.route_stop_ptr[route])
-    tptr = int(tt.trip_time_ptr[leg.trip])
+    route = net.trip_routes[leg.trip]
+    base = net.route_stop_ptrs[route]
+    tptr = net.trip_time_ptrs[leg.trip]
     dep = int(tt.dep_time[tptr + leg.board_pos]) + slot_offset
     arr = int(tt.arr_time[tptr + leg.alight_pos]) + slot_offset
-    g = int(tt.route_groute[route])
+    g = net.route_groutes[route]
     geometry = net.ride_geometry(route, leg.board_pos, leg.alight_pos)
     dist = float(tt.route_stop_dist[base + leg.alight_pos] - tt.route_stop_dist[base + leg.board_pos])
-    trip_wc = int(tt.trip_wheelchair[leg.trip])
-    codes = [trip_wc, int(tt.stop_wheelchair[leg.board_stop]), int(tt.stop_wheelchair[leg.alight_stop])]
-    wc = 2 if 2 in codes else (0 if 0 in codes else 1)
     b, a = leg.board_stop, leg.alight_stop
+    codes = (net.trip_wheelchairs[leg.trip], net.stop_wheelchairs[b], net.stop_wheelchairs[a])
+    wc = 2 if 2 in codes else (0 if 0 in codes else 1)
     names, lats, lons, ids = net.stop_names, net.stop_lats, net.stop_lons, net.stop_ids
     d = {
-        "mode": str(tt.groute_mode[g]), "departure": dep, "arrival": arr, "distance_m": round(dist, 1),
+        "mode": net.groute_modes[g], "departure": dep, "arrival": arr, "distance_m": round(dist, 1),
         "from": place_json(names[b], lats[b], lons[b], stop_id=ids[b]),
         "to": place_json(names[a], lats[a], lons[a], stop_id=ids[a]),
-        "route_short_name": str(tt.groute_short_name[g]) or str(tt.groute_long_name[g]),
-        "route_id": str(tt.groute_id[g]), "trip_id": str(tt.trip_id[leg.trip]),
-        "headsign": str(tt.trip_headsign[leg.trip]), "wheelchair": WHEELCHAIR_WORDS[wc],
+        "route_short_name": net.groute_names[g],
+        "route_id": net.groute_ids[g], "trip_id": net.trip_ids[leg.trip],
+        "headsign": net.trip_headsigns[leg.trip], "wheelchair": WHEELCHAIR_WORDS[wc],
         "intermediate_stops": [ids[i] for i in tt.route_stops[base + leg.board_pos + 1: base + leg.alight_pos].tolist()],
         "geometry": geometry,
     }

@@ -21,7 +21,7 @@ from maas.timetable.compile import Timetable
 from maas.timetable.footpaths import durations, haversine_m, project
 
 MODES = ("WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE")
-SEARCH_HORIZON_S = 18 * 3600   # how far after the requested time a departure is looked for
+SEARCH_HORIZON_S = 10 * 3600   # departures up to 10 h after the requested time (overnight gaps included)
 
 
 @dataclass
@@ -59,6 +59,18 @@ class Network:
         self.stop_ids = [str(x) for x in tt.stop_id]
         self.stop_lats = np.asarray(tt.stop_lat).tolist()
         self.stop_lons = np.asarray(tt.stop_lon).tolist()
+        # per-trip and per-route fields as lists, for the same reason
+        self.trip_routes = np.asarray(tt.trip_route).tolist()
+        self.trip_time_ptrs = np.asarray(tt.trip_time_ptr).tolist()
+        self.trip_wheelchairs = np.asarray(tt.trip_wheelchair).tolist()
+        self.trip_ids = [str(x) for x in tt.trip_id]
+        self.trip_headsigns = [str(x) for x in tt.trip_headsign]
+        self.stop_wheelchairs = np.asarray(tt.stop_wheelchair).tolist()
+        self.route_stop_ptrs = np.asarray(tt.route_stop_ptr).tolist()
+        self.route_groutes = np.asarray(tt.route_groute).tolist()
+        self.groute_modes = [str(x) for x in tt.groute_mode]
+        self.groute_names = [str(a) or str(b) for a, b in zip(tt.groute_short_name, tt.groute_long_name)]
+        self.groute_ids = [str(x) for x in tt.groute_id]
         self._route_geom: dict[int, list] = {}
         self._profile_cache: dict[str, dict] = {}
         self._day_cache: dict[tuple, DayContext] = {}

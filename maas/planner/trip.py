@@ -14,7 +14,7 @@ from maas.router.raptor import INF
 from maas.router.reverse import NEG
 
 MODES = ("WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE")
-SEARCH_HORIZON_S = 18 * 3600
+SEARCH_HORIZON_S = 10 * 3600   # departures up to 10 h after the requested time (overnight gaps included)
 MAX_TRANSFERS_LIMIT = 10
 
 
@@ -195,6 +195,9 @@ def _depart_at(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itin
         if not new or len(found) >= n:
             break
         t_dep = max(it.departure for it in new) + 60
+        # the next departure is an alternative, not a proof of optimality: it may use one trip
+        # more than the journeys found, and the search stays cheap
+        max_trips = min(max_trips, max(it.transfers for it in new) + 2)
     return found
 
 

@@ -39,11 +39,11 @@ class Timetable:
     arrays: dict[str, np.ndarray]
     meta: dict = field(default_factory=dict)
 
-    def __getattr__(self, name: str) -> np.ndarray:
-        try:
-            return self.__dict__["arrays"][name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __post_init__(self) -> None:
+        # arrays become plain attributes (tt.stop_lat): the planner reads them many times per request
+        for name, arr in self.arrays.items():
+            if name not in ("arrays", "meta"):
+                self.__dict__[name] = arr
 
     @property
     def n_stops(self) -> int:
