@@ -66,8 +66,8 @@ class Itinerary(BaseModel):
     legs: list[Leg]
 
 
-class ParkingLotRef(BaseModel):
-    """The lot of a park & ride option."""
+class ParkingLot(BaseModel):
+    """A park & ride lot (in `/v1/park-and-ride` and in each park & ride option of a plan)."""
 
     model_config = _OPEN
     id: str
@@ -80,7 +80,7 @@ class ParkingLotRef(BaseModel):
 
 class ParkRideOption(BaseModel):
     model_config = _OPEN
-    lot: ParkingLotRef
+    lot: ParkingLot
     itinerary: Itinerary
 
 
@@ -171,16 +171,6 @@ class Vehicle(BaseModel):
 
 class VehiclesResponse(BaseModel):
     vehicles: list[Vehicle]
-
-
-class ParkingLot(BaseModel):
-    model_config = _OPEN
-    id: str
-    name: str = ""
-    lat: float
-    lon: float
-    capacity: Optional[int] = None
-    spaces_available: Optional[int] = Field(None, description="null = unknown")
 
 
 class ParkingLotsResponse(BaseModel):
