@@ -169,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
+    except BrokenPipeError:  # e.g. `maas transfers NET | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit must not fail
+        return EXIT_OK
     except MaasError as exc:
         sys.stderr.write(f"maas {args.command}: {exc}\n")
         return EXIT_USAGE

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import maas
-from maas.planner.network import SEARCH_HORIZON_S
+from maas.planner.trip import SEARCH_HORIZON_S
 from maas.planner.profiles import get_profile
 from maas.timetable.graph import build_time_expanded_graph, export_graphml, te_earliest_arrival
 from oracles import RandomFeed, hms, random_feeds, stop_sources, stop_targets

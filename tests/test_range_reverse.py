@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 
 import maas
 from maas.planner.access import walk_options
-from maas.planner.network import SEARCH_HORIZON_S
+from maas.planner.trip import SEARCH_HORIZON_S
 from maas.planner.profiles import get_profile
 from maas.router.raptor import INF, raptor, raptor_range
 from maas.router.reverse import NEG

@@ -63,8 +63,12 @@ def test_earliest_arrival_matches_csa(real_networks, name, n):
 def test_stpt_wheelchair_matches_csa(real_networks):
     net = real_networks.network("stpt")
     csa = real_networks.csa("stpt", "wheelchair")
+    found = 0
     for o, d, t0 in random_queries(net, seed=7, n=15):
-        compare(net, csa, o, d, REAL_FEEDS["stpt"].date, t0, "wheelchair")
+        got, _ = compare(net, csa, o, d, REAL_FEEDS["stpt"].date, t0, "wheelchair")
+        found += got is not None
+    # agreement on "nothing" everywhere would prove little: most accessible queries must succeed
+    assert found >= 15 // 2, f"only {found} of 15 wheelchair queries reached their destination"
 
 
 def check_itinerary(it: dict, day: dt.date, tz, csa, walk_secs: dict, change: dict) -> None:
@@ -204,7 +208,7 @@ def test_stpt_calendar_dates_exception(real_networks):
 def test_stpt_arrive_by_is_tight(real_networks):
     """Arrive-by on STPT: leaving at the latest departure arrives in time, a second later does not."""
     from maas.planner.access import walk_options
-    from maas.planner.network import SEARCH_HORIZON_S
+    from maas.planner.trip import SEARCH_HORIZON_S
     from maas.planner.profiles import get_profile
     from maas.router.reverse import NEG
 

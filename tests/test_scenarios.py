@@ -223,7 +223,6 @@ def test_edits_make_new_feeds_and_leave_base_untouched(stpt):
         pd.testing.assert_frame_equal(getattr(feeds[0], n), df)
     f, b = new[0], feeds[0]
     assert f is not b and f.digest != b.digest
-    trips = f.trips.set_index("trip_id")
     # remove-route
     assert not (f.trips["route_id"] == "L1").any() and log[0]["trips_removed"] == (b.trips["route_id"] == "L1").sum()
     # remove-trips: no trip of 8 starts 10:00-14:00 any more, others kept
@@ -457,3 +456,22 @@ def test_matrix_matches_single_departure_raptor(stpt):
             mx._place_times(arr, p.departures[d:d + 1], p.egr_ptr, p.egr_stop, p.egr_dur,
                             p.walk_dest[w0:w1], p.walk_dur[w0:w1], out)
             assert np.array_equal(out[:, 0], times[i, :, d]), (o, d)
+
+
+def test_impossible_unquoted_yaml_date_is_refused_naming_the_file(tmp_path, capsys):
+    f = tmp_path / "bad-date.yaml"
+    f.write_text("name: x\ndate: 2026-02-30\nwindow: {start: '07:00', end: '07:10'}\nplaces: stops\nedits: []\n")
+    assert cli_main(["scenario", "run", str(f), "--network", str(tmp_path), "-o", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "bad-date.yaml" in err and "day is out of range" in err and len(err.splitlines()) == 1
+
+
+def test_minutes_past_the_cutoff_count_as_unreachable_in_percentiles():
+    from types import SimpleNamespace
+    from maas.router.raptor import INF
+    from maas.scenarios.matrix import reduce_times
+    # one origin, one place, four minutes: two within the 100 s cut-off, two past it (egress walk)
+    times = np.array([[[40, 150, 150, 50]]], np.int32)
+    out = reduce_times(SimpleNamespace(max_duration=100), np.array([0]), times)
+    p25, p50, p75 = out["p"][0].tolist()
+    assert (p25, p50) == (40, 50) and p75 == INF

@@ -57,6 +57,13 @@ BROKEN = [
      "routes.txt row 1 field route_type: unknown route_type 99"),
     ("bad_coordinate", {"stops.txt": STOPS.replace("S2,Two,45.755", "S2,Two,145.755")},
      "stops.txt row 2 field stop_lat: invalid coordinate '145.755'"),
+    ("duplicate_route", {"routes.txt": "route_id,route_short_name,route_type\nR1,1,0\nR1,2,3\n"},
+     "routes.txt row 2 field route_id: duplicate route_id 'R1'"),
+    ("duplicate_parent_station", {"stops.txt": (
+        "stop_id,stop_name,stop_lat,stop_lon,wheelchair_boarding,location_type,parent_station\n"
+        "P,Station,45.75,21.20,1,1,\nP,Station again,45.75,21.20,2,1,\n"
+        "S1,One,45.75,21.20,0,0,P\nS2,Two,45.755,21.21,1,0,\nS3,Three,45.76,21.22,1,0,\n")},
+     "stops.txt row 2 field stop_id: duplicate stop_id 'P'"),
 ]
 
 
@@ -222,3 +229,22 @@ def test_a_failing_check_is_reported_not_raised(tmp_path, monkeypatch):
     lines, n_err, n_warn = validate.validate_sources([str(write_feed(tmp_path / "f"))])
     assert (n_err, n_warn) == (0, 1)
     assert lines == [f"{tmp_path / 'f'}: warning: (feed): broken skipped: KeyError: 'surprise'"]
+
+
+def test_corrupt_zip_member_is_a_clear_error(tmp_path, capsys):
+    import zipfile
+    feed = write_feed(tmp_path / "feed")
+    z = tmp_path / "feed.zip"
+    with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in sorted(feed.iterdir()):
+            zf.write(f, f.name)
+    data = bytearray(z.read_bytes())
+    with zipfile.ZipFile(z) as zf:
+        info = zf.getinfo("stops.txt")
+    start = info.header_offset + 30 + len(info.filename)   # first byte of the compressed data
+    data[start + 2] ^= 0xFF
+    z.write_bytes(bytes(data))
+    assert main(["build", str(z), "-o", str(tmp_path / "net")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "stops.txt" in err and "cannot be read from the zip" in err
+    assert "internal error" not in err

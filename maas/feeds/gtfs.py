@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -112,7 +113,10 @@ class _Source:
 
     def read_bytes(self, name: str) -> bytes:
         if self._zip is not None:
-            return self._zip.read(self._names[name])
+            try:
+                return self._zip.read(self._names[name])
+            except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                raise FeedError(f"{self.path}:{name}", f"cannot be read from the zip ({exc})") from None
         return Path(self._names[name]).read_bytes()
 
 
@@ -268,7 +272,7 @@ def read_gtfs(path: str | os.PathLike, *, prefix: str = "") -> GtfsFeed:
     for idx in np.flatnonzero(bad_parent.to_numpy())[:20]:
         report.error("stops.txt", f"unknown parent_station {stops['parent_station'].iloc[idx]!r}", row=int(idx) + 1, field="parent_station")
     # wheelchair_boarding 0 on a child inherits the parent's value (GTFS reference).
-    parent_wb = stops.set_index("stop_id")["wheelchair_boarding"]
+    parent_wb = stops.drop_duplicates("stop_id").set_index("stop_id")["wheelchair_boarding"]
     inherit = has_parent & ~bad_parent & (stops["wheelchair_boarding"] == 0)
     if inherit.any():
         stops.loc[inherit, "wheelchair_boarding"] = stops.loc[inherit, "parent_station"].map(parent_wb).to_numpy()
@@ -285,6 +289,9 @@ def read_gtfs(path: str | os.PathLike, *, prefix: str = "") -> GtfsFeed:
     for col in ("route_short_name", "route_long_name", "agency_id", "route_color"):
         if col not in routes.columns:
             routes[col] = ""
+    dup = routes["route_id"].duplicated()
+    for idx in np.flatnonzero(dup.to_numpy())[:20]:
+        report.error("routes.txt", f"duplicate route_id {routes['route_id'].iloc[idx]!r}", row=int(idx) + 1, field="route_id")
     route_ids = set(routes["route_id"])
 
     # calendars

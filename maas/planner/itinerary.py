@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from maas.planner.access import StreetLeg
 from maas.planner.clock import iso
 from maas.planner.pricing import CO2_G_PER_KM, transit_fare
-from maas.router.journeys import RideLeg, TransferLeg
+from maas.router.journeys import RideLeg
 
 WHEELCHAIR_WORDS = {0: "unknown", 1: "accessible", 2: "not_accessible"}
 

@@ -414,6 +414,29 @@ class Mobility:
             pass
         return snap, snap.near(net), snap.usable()
 
+    def bind(self, net) -> "BoundMobility":
+        """The planner hooks over one snapshot: a refresh during a request cannot mix two."""
+        return BoundMobility(*self._bind(net))
+
+    def access_options(self, net, place, profile, modes, day, t_req, egress: bool) -> list:
+        """Bike share, car share (access or egress) and park & ride (access only) options."""
+        return self.bind(net).access_options(net, place, profile, modes, day, t_req, egress)
+
+    def direct_options(self, net, o, d, profile, modes, day, t_req, arrive_by) -> list:
+        """Direct bike-share and car-share itineraries (arrive-by shifts the start)."""
+        return self.bind(net).direct_options(net, o, d, profile, modes, day, t_req, arrive_by)
+
+    def review(self, net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins) -> tuple[list, list, list[dict]]:
+        """See :meth:`BoundMobility.review`."""
+        return self.bind(net).review(net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins)
+
+
+class BoundMobility:
+    """One mobility snapshot with its stop index and usable-source mask, for one request."""
+
+    def __init__(self, snap: Snapshot, near, ok: np.ndarray):
+        self.snap, self.near, self.ok = snap, near, ok
+
     def access_options(self, net, place, profile, modes, day, t_req, egress: bool) -> list:
         """Bike share, car share (access or egress) and park & ride (access only) options."""
         from maas.planner import park_ride, shared_modes
@@ -421,7 +444,7 @@ class Mobility:
         want_pr = "PARK_RIDE" in modes and not egress
         if not (want_bike or want_car or want_pr):
             return []
-        snap, near, ok = self._bind(net)
+        snap, near, ok = self.snap, self.near, self.ok
         out: list = []
         if want_bike:
             out += shared_modes.bike_options(snap, near, net, place, profile, ok, egress)
@@ -436,7 +459,7 @@ class Mobility:
         from maas.planner import shared_modes
         if "BIKE_SHARE" not in modes and "CAR_SHARE" not in modes:
             return []
-        snap, near, ok = self._bind(net)
+        snap, near, ok = self.snap, self.near, self.ok
         out = []
         if "BIKE_SHARE" in modes:
             it = shared_modes.bike_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by)
@@ -453,7 +476,7 @@ class Mobility:
         it saves time), the P+R itineraries to show (open lot, one per lot, competitive, at most
         three) and messages explaining modes that could not be offered."""
         from maas.planner import park_ride, shared_modes
-        snap, near, ok = self._bind(net)
+        snap, near, ok = self.snap, self.near, self.ok
         msgs: list[dict] = []
         kept = shared_modes.drop_slow_car_combos(itineraries)
         shown_pr = pr_itins
@@ -464,9 +487,10 @@ class Mobility:
         return kept, shown_pr, msgs
 
 
+
 def _utc(epoch: float) -> str:
     import datetime as dt
     return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
-__all__ = ["Mobility", "Snapshot", "GbfsSource", "ParkingSource"]
+__all__ = ["Mobility", "BoundMobility", "Snapshot", "GbfsSource", "ParkingSource"]

@@ -9,19 +9,14 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from maas.errors import BadRequest
-from maas.planner.access import AccessOption, StreetLeg, walk_options
-from maas.planner.clock import local_seconds, parse_clock, service_day_ref
-from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
+from maas.planner.clock import parse_clock, service_day_ref
 from maas.planner.places import Place, parse_place
-from maas.planner.profiles import Profile, get_profile
-from maas.router.journeys import reconstruct
-from maas.router.raptor import INF, raptor
-from maas.router.reverse import NEG, raptor_reverse
+from maas.planner.profiles import Profile
+from maas.router.raptor import raptor
+from maas.router.reverse import raptor_reverse
 from maas.timetable.compile import Timetable
 from maas.timetable.footpaths import durations, haversine_m, project
 
-MODES = ("WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE")
-SEARCH_HORIZON_S = 10 * 3600   # departures up to 10 h after the requested time (overnight gaps included)
 
 
 @dataclass
@@ -201,30 +196,8 @@ class Network:
     def earliest_arrival(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
                          max_transfers: int = 6) -> int | None:
         """Earliest arrival (seconds after the service day's reference) by transit+walk, or None."""
-        res = self._transit_search(origin, destination, date, time, profile, max_transfers)
-        return res
-
-    def _transit_search(self, origin, destination, date, time, profile, max_transfers):
-        prof = get_profile(profile)
-        day = self.parse_date(date)
-        t0 = local_seconds(day, self.parse_time(time), self.tz)
-        o = self.resolve(origin, "from")
-        d = self.resolve(destination, "to")
-        ctx = self.day_context(day, prof)
-        acc = walk_options(self, o.lat, o.lon, prof, o.stop, egress=False)
-        egr = walk_options(self, d.lat, d.lon, prof, d.stop, egress=True)
-        if not acc or not egr:
-            return None
-        st = self.run_raptor(ctx, prof, [a.stop for a in acc], [t0 + a.duration_s for a in acc],
-                             [e.stop for e in egr], [e.duration_s for e in egr], max_transfers + 1, t0 + SEARCH_HORIZON_S)
-        trip_arr = st[0]
-        best = INF
-        for e in egr:
-            col = trip_arr[1:, e.stop]
-            m = int(col.min())
-            if m < INF:
-                best = min(best, m + e.duration_s)
-        return None if best >= INF else int(best)
+        from maas.planner.trip import earliest_arrival
+        return earliest_arrival(self, origin, destination, date, time, profile, max_transfers)
 
     # ----- request parsing --------------------------------------------------------------
     def parse_date(self, date: str | dt.date) -> dt.date:

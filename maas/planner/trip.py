@@ -56,6 +56,7 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     mobility = getattr(net, "mobility", None)
     if mobility is not None:
         messages.extend(mobility.messages())
+        mobility = mobility.bind(net)   # every hook below sees the same snapshot
 
     transit = "TRANSIT" in modes
     access: list[AccessOption] = []
@@ -95,7 +96,7 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     if not itineraries and not pr_itins:
         messages.extend(_explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, t_req))
     out_pr = []
-    for it in sorted(pr_itins, key=lambda i: i.arrival)[:3]:
+    for it in pr_itins:   # already sorted and capped by the mobility review
         out_pr.append({"lot": it.lot, "itinerary": it.to_json(ctx.ref, net.tz)})
     return {"itineraries": [i.to_json(ctx.ref, net.tz) for i in itineraries],
             "park_and_ride": out_pr, "messages": messages}
@@ -109,9 +110,7 @@ def _select(transit: list[Itinerary], direct: list[Itinerary], n: int, arrive_by
         direct = [i for i in direct if i.arrival - i.departure <= max(1.5 * best, best + 600)]
     items = pareto_filter(transit + direct)
     items = sorted(items, key=lambda i: (i.arrival if not arrive_by else -i.departure, i.transfers, i.walk_m))
-    # keep at least one direct option when there is one, even if n is small
-    chosen = items[:n]
-    return sorted(chosen, key=lambda i: (i.arrival, -i.departure))
+    return sorted(items[:n], key=lambda i: (i.arrival, -i.departure))
 
 
 def _egress_table(egress: list[AccessOption]):
@@ -201,17 +200,6 @@ def _depart_at(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itin
     return found
 
 
-def _first_ride_dep(it: Itinerary) -> int:
-    for l in it.legs:
-        if "trip_id" in l:
-            return l["departure"]
-    return it.departure
-
-
-def _access_secs(it: Itinerary) -> int:
-    return _first_ride_dep(it) - it.departure
-
-
 def _arrive_by(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itinerary]:
     """Latest departures arriving by ``t_req`` (reverse RAPTOR), each turned into an itinerary
     by a forward search from that departure, as OpenTripPlanner does."""
@@ -221,17 +209,37 @@ def _arrive_by(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itin
                               [a.duration_s for a in access], max_trips, t_req - SEARCH_HORIZON_S)
     found: list[Itinerary] = []
     prev = NEG
+    table = _egress_table(egress)
     for k in range(1, max_trips + 1):
         ld = int(best[k])
         if ld <= prev or ld <= NEG:
             continue
         prev = ld
-        state, cands = _search(net, ctx, prof, access, egress, ld, k)
+        state, cands = _search(net, ctx, prof, access, egress, ld, k, table)
         for c in cands:
             if c[0] <= t_req:
                 found.append(_journey_to_itinerary(net, ctx, prof, state, access, c))
                 break
     return found
+
+
+def earliest_arrival(net, origin: str, destination: str, date, time: str, profile: str = "default",
+                     max_transfers: int = 6) -> int | None:
+    """Earliest arrival by transit and walking (seconds after the service day's reference), or None."""
+    prof = get_profile(profile)
+    day = net.parse_date(date)
+    t0 = local_seconds(day, net.parse_time(time), net.tz)
+    return _earliest(net, net.resolve(origin, "from"), net.resolve(destination, "to"), day, t0, prof, max_transfers)
+
+
+def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
+    """:func:`earliest_arrival` for resolved places and a time in service-day seconds."""
+    access = walk_options(net, o.lat, o.lon, prof, o.stop, egress=False)
+    egress = walk_options(net, d.lat, d.lon, prof, d.stop, egress=True)
+    if not access or not egress:
+        return None
+    _, cands = _search(net, net.day_context(day, prof), prof, access, egress, t0, int(max_transfers) + 1)
+    return cands[-1][0] if cands else None  # candidates improve strictly: the last arrives first
 
 
 def _direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
@@ -265,25 +273,14 @@ def _explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, 
     if msgs:
         return msgs
     if transit and prof.step_free:
-        from maas.planner.profiles import PROFILES
-        if net._transit_search(_place_text(net, o), _place_text(net, d), day, _clock(t_req), "default", 6) is not None:
+        if _earliest(net, o, d, day, t_req, get_profile("default"), 6) is not None:
             msgs.append(message("NO_ACCESSIBLE_CONNECTION",
                                 "There is a connection, but none that is step-free"
                                 + (" with confirmed accessibility (strict)." if strict else ".")))
             return msgs
-        del PROFILES
     if not transit:
         msgs.append(message("NO_DIRECT_OPTION", "No itinerary with the requested modes alone; add TRANSIT."))
     else:
         msgs.append(message("NO_CONNECTION", "No connection found within "
                                              f"{SEARCH_HORIZON_S // 3600} hours of the requested time."))
     return msgs
-
-
-def _place_text(net, p) -> str:
-    return f"stop:{net.tt.stop_id[p.stop]}" if p.stop is not None else f"{p.lat},{p.lon}"
-
-
-def _clock(t: int) -> str:
-    t = max(0, min(int(t), 47 * 3600 + 3599))
-    return f"{t // 3600:02d}:{t % 3600 // 60:02d}:{t % 60:02d}"

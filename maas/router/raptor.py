@@ -268,7 +268,6 @@ def raptor_range(route_stop_ptr, route_stops, route_pickup, route_dropoff,
     best_arr = np.full(n_stops, INF, np.int32)
     tgt_index = np.full(n_stops, -1, np.int32)
     tgt_offsets = np.zeros(1, np.int32)
-    t_limit = departures[n_dep - 1] + max_duration
     for di in range(n_dep - 1, -1, -1):
         t_dep = departures[di]
         # Local pruning must not use arrivals of later departures made with more trips than

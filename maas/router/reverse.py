@@ -16,8 +16,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from maas.router.raptor import INF
-
 NEG = np.int32(-2_000_000_000)
 
 

@@ -80,10 +80,9 @@ def build_problem(net, places, spec, *, mobility=None, label: str = "") -> Matri
         np.ascontiguousarray(a) for a in (tt.fp_ptr, tt.fp_to, pa["fp_dur"], pa["change"],
                                           ctx.trip_active, ctx.slot_offsets, ctx.stop_ok))
     walk_m = walk_limit(spec, prof)
-    extra = None
-    if mobility is not None and ({"PARK_RIDE", "BIKE_SHARE"} & set(spec.modes)):
-        def extra(lat, lon, egress):
-            return extra_options(net, mobility, lat, lon, spec.modes, prof, egress=egress)
+    uses_mobility = mobility is not None and bool({"PARK_RIDE", "BIKE_SHARE"} & set(spec.modes))
+    extra = (lambda lat, lon, egress: extra_options(net, mobility, lat, lon, spec.modes, prof, egress=egress)) \
+        if uses_mobility else None
     transit = "TRANSIT" in spec.modes
     if transit:
         acc = access_csr(net, places, prof, walk_m, egress=False, extra=extra)
@@ -167,6 +166,8 @@ def reduce_times(p: MatrixProblem, origins: np.ndarray, times: np.ndarray) -> di
     pairs whose median is within the cut-off."""
     n = times.shape[2]
     ranks = percentile_ranks(n)
+    # a minute whose stop is reached in time but whose egress walk passes the cut-off is unreachable
+    times = np.where(times > p.max_duration, INF, times)
     part = np.partition(times, sorted(set(ranks)), axis=2)
     pc = part[:, :, ranks]                      # [B, n_places, 3]
     keep = pc[:, :, 1] <= p.max_duration

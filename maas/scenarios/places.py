@@ -69,7 +69,9 @@ def build_places(spec: ScenarioSpec, net) -> Places:
     rows, cols = np.meshgrid(np.arange(nx), np.arange(ny))
     centres = np.column_stack([gx.ravel(), gy.ravel()])
     detour = tt.meta["options"]["detour_factor"]
-    reach = cKDTree(xy).query(centres, k=1)[0] <= spec.walk_m / detour
+    from maas.planner.profiles import get_profile
+    # keep cells from which the scenario's profile can walk to a stop (its limit may be shorter)
+    reach = cKDTree(xy).query(centres, k=1)[0] <= walk_limit(spec, get_profile(spec.profile)) / detour
     k = np.pi / 180 * 6_371_008.8
     c_lat = centres[:, 1] / k
     c_lon = centres[:, 0] / (k * np.cos(np.radians(lat0)))

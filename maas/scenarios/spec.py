@@ -790,6 +790,8 @@ def load_scenario(path: str | os.PathLike) -> ScenarioSpec:
     else:
         try:
             data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        except ValueError as exc:  # e.g. an impossible unquoted date such as 2026-02-30
+            raise ScenarioError(f"invalid value: {exc}", file=str(path)) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
