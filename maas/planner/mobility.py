@@ -349,7 +349,7 @@ class Mobility:
         usable = snap.usable()
         out = []
         for s, i in zip(snap.stations, snap.st_sys.tolist()):
-            out.append({"id": s.station_id, "name": s.name, "lat": s.lat, "lon": s.lon, "capacity": s.capacity,
+            out.append({"id": s.station_id, "station_id": s.station_id, "name": s.name, "lat": s.lat, "lon": s.lon, "capacity": s.capacity,
                         "bikes": s.num_bikes_available, "docks": s.num_docks_available,
                         "is_installed": s.is_installed, "is_renting": s.is_renting, "is_returning": s.is_returning,
                         "can_rent": s.can_rent(), "can_return": s.can_return(),
@@ -364,7 +364,7 @@ class Mobility:
             if src.system is None:
                 continue
             for v in src.system.vehicles:
-                out.append({"id": v.vehicle_id, "lat": v.lat, "lon": v.lon, "form_factor": v.form_factor,
+                out.append({"id": v.vehicle_id, "vehicle_id": v.vehicle_id, "lat": v.lat, "lon": v.lon, "form_factor": v.form_factor,
                             "available": v.is_available(), "range_m": v.current_range_meters,
                             "system_id": src.system.system_id, "vehicle_type_id": v.vehicle_type_id,
                             "propulsion": v.propulsion, "is_reserved": v.is_reserved, "is_disabled": v.is_disabled,

@@ -48,14 +48,14 @@ from starlette.middleware.gzip import GZipMiddleware
 
 import maas
 from maas.errors import BadRequest, MaasError
-from maas.planner.trip import MAX_TRANSFERS_LIMIT
+from maas.planner.itinerary import WHEELCHAIR_WORDS
+from maas.planner.profiles import PROFILES
+from maas.planner.trip import MAX_TRANSFERS_LIMIT, MODES
 from maas.service import models as m
 
 logger = logging.getLogger("maas.service")
 
-ALL_MODES = ("WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE")
-PROFILES = ("default", "senior", "stroller", "wheelchair")
-WHEELCHAIR_WORDS = {0: "unknown", 1: "accessible", 2: "not_accessible"}
+ALL_MODES = MODES
 MIN_REFRESH_S = 5.0       # never poll GBFS more often than this
 MAX_REFRESH_S = 3600.0    # ... nor less often
 IDLE_CHECK_S = 30.0       # no mobility: look again later (a reload may bring some)
@@ -339,43 +339,11 @@ def _bad(field: str, reason: str) -> BadRequest:
 # helpers
 # ------------------------------------------------------------------------------------------
 
-def _plain(obj) -> dict:
-    """A mobility record (dataclass, object with to_json, or dict) as a JSON-ready dict."""
-    if isinstance(obj, dict):
-        d = dict(obj)
-    elif hasattr(obj, "to_json") and callable(obj.to_json):
-        d = dict(obj.to_json())
-    elif dataclasses.is_dataclass(obj):
-        d = dataclasses.asdict(obj)
-    else:
-        d = {k: v for k, v in vars(obj).items() if not k.startswith("_")}
-    for flag in ("can_rent", "can_return", "is_available"):
-        fn = getattr(obj, flag, None)
-        if callable(fn) and flag not in d:
-            with contextlib.suppress(Exception):
-                d[flag] = bool(fn())
-    return d
-
-
-# the id key each list exposes, named as in plan legs (station_id, vehicle_id) or lots (id)
-_ID_KEYS = {"bike_stations": "station_id", "vehicles": "vehicle_id", "parking_lots": "id"}
-
-
 def _mobility_list(net, method: str) -> list[dict]:
     mob = getattr(net, "mobility", None)
     if mob is None:
         return []
-    fn = getattr(mob, method, None)
-    if fn is None:
-        return []
-    key = _ID_KEYS[method]
-    out = []
-    for x in fn():
-        d = _plain(x)
-        if key not in d and "id" in d:
-            d = {key: d["id"], **d}
-        out.append(d)
-    return out
+    return getattr(mob, method)()
 
 
 def _parse_near(text: str) -> tuple[float, float]:
