@@ -5,10 +5,10 @@ Travel-time matrices use it only when the scenario's ``modes`` include ``PARK_RI
 still recorded in ``summary.json``). The model is deliberately simple (no street network):
 
 * ``PARK_RIDE`` (origin side only): drive from the place to a lot with capacity (and free
-  spaces when known) at ``CAR_KMH`` over crow-fly × 1.3, park for ``PARK_S``, walk to stops
+  spaces when known) at the planner's car speed over crow-fly × its car detour, park for ``PARK_S``, walk to stops
   within ``LOT_WALK_M`` of the lot. Each (lot, stop) pair is one more access option.
 * ``BIKE_SHARE`` (both ends): walk to a station within ``STATION_WALK_M`` that has bikes, unlock
-  (``UNLOCK_S``), ride at ``BIKE_KMH`` over crow-fly × 1.3 (up to ``MAX_RIDE_M``) to a station with
+  (``UNLOCK_S``), ride at the planner's bike speed over crow-fly × its bike detour (up to ``MAX_RIDE_M``) to a station with
   free docks, dock (``DOCK_S``), walk to stops within ``STATION_WALK_M`` of it (access); egress
   mirrors it from a stop to the place.
 
@@ -23,14 +23,13 @@ import numpy as np
 
 from maas.timetable.footpaths import haversine_m
 
-DETOUR = 1.3
-CAR_KMH = 30.0
-PARK_S = 180
+# the planner's own car, bike and parking model, so scenarios and trip plans agree
+from maas.planner.park_ride import PARK_LOT_S as PARK_S
+from maas.planner.shared_modes import (BIKE_DETOUR, BIKE_SPEED, CAR_DETOUR, CAR_SPEED, DOCK_S,
+                                       UNLOCK_S)
+
 MAX_DRIVE_M = 30_000.0
 LOT_WALK_M = 400.0
-BIKE_KMH = 15.0
-UNLOCK_S = 60
-DOCK_S = 60
 STATION_WALK_M = 400.0
 MAX_RIDE_M = 8_000.0
 
@@ -128,8 +127,9 @@ def base_layer(spec, net=None) -> MobilityLayer:
 
 
 def _walk_to_stops(net, lat, lon, walk_m, speed):
-    idx, crow = net.stops_within(lat, lon, walk_m / DETOUR)
-    return idx, np.ceil(crow * DETOUR / speed).astype(np.int64)
+    detour = net.tt.meta["options"]["detour_factor"]
+    idx, crow = net.stops_within(lat, lon, walk_m / detour)
+    return idx, np.ceil(crow * detour / speed).astype(np.int64)
 
 
 def extra_options(net, layer: MobilityLayer, lat: float, lon: float, modes, profile, *, egress: bool
@@ -141,10 +141,10 @@ def extra_options(net, layer: MobilityLayer, lat: float, lon: float, modes, prof
         for lot in layer.lots:
             if not lot.usable:
                 continue
-            d = float(haversine_m(lat, lon, lot.lat, lot.lon)) * DETOUR
+            d = float(haversine_m(lat, lon, lot.lat, lot.lon)) * CAR_DETOUR
             if d > MAX_DRIVE_M:
                 continue
-            drive = int(np.ceil(d / (CAR_KMH / 3.6))) + PARK_S
+            drive = int(np.ceil(d / CAR_SPEED)) + PARK_S
             idx, w = _walk_to_stops(net, lot.lat, lot.lon, LOT_WALK_M, profile.walk_speed)
             stops.append(idx)
             secs.append(w + drive)
@@ -152,17 +152,17 @@ def extra_options(net, layer: MobilityLayer, lat: float, lon: float, modes, prof
         st = layer.stations
         s_lat = np.array([s.lat for s in st])
         s_lon = np.array([s.lon for s in st])
-        near = haversine_m(lat, lon, s_lat, s_lon) * DETOUR
+        near = haversine_m(lat, lon, s_lat, s_lon) * net.tt.meta["options"]["detour_factor"]
         # at the place's end: stations with bikes (access) or free docks (egress) within walking reach
         ok_here = np.array([(s.docks if egress else s.bikes) > 0 for s in st]) & (near <= STATION_WALK_M)
         ok_there = np.array([(s.bikes if egress else s.docks) > 0 for s in st])
         for a in np.flatnonzero(ok_here):
             walk_a = int(np.ceil(near[a] / profile.walk_speed))
-            ride = haversine_m(s_lat[a], s_lon[a], s_lat, s_lon) * DETOUR
+            ride = haversine_m(s_lat[a], s_lon[a], s_lat, s_lon) * BIKE_DETOUR
             for b in np.flatnonzero(ok_there & (ride <= MAX_RIDE_M)):
                 if b == a:
                     continue
-                t = walk_a + UNLOCK_S + int(np.ceil(ride[b] / (BIKE_KMH / 3.6))) + DOCK_S
+                t = walk_a + UNLOCK_S + int(np.ceil(ride[b] / BIKE_SPEED)) + DOCK_S
                 idx, w = _walk_to_stops(net, s_lat[b], s_lon[b], STATION_WALK_M, profile.walk_speed)
                 stops.append(idx)
                 secs.append(w + t)

@@ -252,11 +252,12 @@ def run_scenario(spec_or_path, network=None, out: str | os.PathLike | None = Non
                      f"{','.join(spec.modes)}; add PARK_RIDE or BIKE_SHARE to use them.")
     if uses_mobility:
         from maas.scenarios.mobility import LOT_WALK_M, STATION_WALK_M
+        walk_detour = scen_net.tt.meta["options"]["detour_factor"]
         for lot in (x for x in mob_scen.lots if x.added):
-            if not len(scen_net.stops_within(lot.lat, lot.lon, LOT_WALK_M / 1.3)[0]):
+            if not len(scen_net.stops_within(lot.lat, lot.lon, LOT_WALK_M / walk_detour)[0]):
                 notes.append(f"Park & ride lot {lot.id} has no stop within {LOT_WALK_M:.0f} m walking: it changes nothing.")
         for st in (x for x in mob_scen.stations if x.added):
-            if not len(scen_net.stops_within(st.lat, st.lon, STATION_WALK_M / 1.3)[0]):
+            if not len(scen_net.stops_within(st.lat, st.lon, STATION_WALK_M / walk_detour)[0]):
                 notes.append(f"Bike station {st.id} has no stop within {STATION_WALK_M:.0f} m walking.")
     summary = {
         "scenario": spec.to_json(),
