@@ -11,27 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-import warnings
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import maas
 from maas.planner.trip import SEARCH_HORIZON_S
 from maas.planner.profiles import get_profile
 from maas.timetable.graph import build_time_expanded_graph, export_graphml, te_earliest_arrival
-from oracles import RandomFeed, hms, random_feeds, stop_sources, stop_targets
+from oracles import RandomFeed, build_network, hms, random_feeds, stop_sources, stop_targets
 
 PROFILES = ("default", "wheelchair")
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-
-
-def build(feed, folder: Path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return maas.build_network([str(feed.write(folder))])
 
 
 def iso_seconds(text: str, day: dt.date, tz) -> int:
@@ -67,7 +59,7 @@ def check_equal(router: int | None, oracle: int | None, t0: int, what: str) -> N
 @given(feed=random_feeds())
 def test_raptor_matches_time_expanded_graph(feed):
     with tempfile.TemporaryDirectory() as tmp:
-        net = build(feed, Path(tmp) / "gtfs")
+        net = build_network(feed, Path(tmp) / "gtfs")
         oracle = Oracle(net)
         for o, d, t0, day in feed.queries:
             for profile in PROFILES:
@@ -81,7 +73,7 @@ def test_raptor_matches_time_expanded_graph(feed):
 @given(feed=random_feeds(n_queries=4))
 def test_plan_first_itinerary_matches_time_expanded_graph(feed):
     with tempfile.TemporaryDirectory() as tmp:
-        net = build(feed, Path(tmp) / "gtfs")
+        net = build_network(feed, Path(tmp) / "gtfs")
         oracle = Oracle(net)
         for o, d, t0, day in feed.queries:
             for profile, strict in (("default", False), ("wheelchair", False), ("wheelchair", True)):
@@ -100,7 +92,7 @@ def test_plan_first_itinerary_matches_time_expanded_graph(feed):
 def test_windowed_graph_matches_full_graph(feed):
     """Journeys inside ``[t_from, t_to]`` are answered the same by a windowed graph."""
     with tempfile.TemporaryDirectory() as tmp:
-        net = build(feed, Path(tmp) / "gtfs")
+        net = build_network(feed, Path(tmp) / "gtfs")
         prof = get_profile("default")
         for _, _, t0, day in feed.queries:
             full = build_time_expanded_graph(net, day)
@@ -143,7 +135,7 @@ HAND_FEED = {
 @pytest.mark.parametrize("profile", PROFILES)
 def test_hand_made_feed(tmp_path, profile):
     """A fixed feed with known answers: a change, a walk, a no-pickup stop, a trip past midnight."""
-    net = build(RandomFeed(HAND_FEED, 5), tmp_path / "gtfs")
+    net = build_network(RandomFeed(HAND_FEED, 5), tmp_path / "gtfs")
     prof = get_profile(profile)
     walk = net.profile_arrays(prof)["fp_secs"][(net.stop_lookup["S2"], net.stop_lookup["S4"])]
     ea = net.earliest_arrival
@@ -170,7 +162,7 @@ def test_hand_made_feed(tmp_path, profile):
 def test_graphml_export(tmp_path):
     """The graph exports to GraphML and reads back whole; queries leave it unchanged."""
     import networkx as nx
-    net = build(RandomFeed(HAND_FEED, 5), tmp_path / "gtfs")
+    net = build_network(RandomFeed(HAND_FEED, 5), tmp_path / "gtfs")
     g = build_time_expanded_graph(net, "2026-01-14", t_from=7 * 3600, t_to=9 * 3600)
     n, m = g.number_of_nodes(), g.number_of_edges()
     prof = get_profile("default")

@@ -13,30 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-import warnings
 from pathlib import Path
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 
-import maas
 from maas.planner.access import walk_options
 from maas.planner.trip import SEARCH_HORIZON_S
 from maas.planner.profiles import get_profile
 from maas.router.raptor import INF, raptor, raptor_range
 from maas.router.reverse import NEG
 from maas.timetable.graph import build_time_expanded_graph, te_earliest_arrival
-from oracles import hms, random_feeds, stop_sources, stop_targets
+from oracles import build_network, hms, random_feeds, stop_sources, stop_targets
 
 SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, print_blob=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MAX_DURATION = 3 * 3600
-
-
-def build(feed, folder: Path):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return maas.build_network([str(feed.write(folder))])
 
 
 def kernel_inputs(net, day: dt.date, profile: str, strict: bool = False):
@@ -69,7 +61,7 @@ def range_matches_fresh(net, day, profile, stop, t_first, n_minutes, max_trips) 
 @given(feed=random_feeds(n_queries=3))
 def test_range_raptor_equals_fresh_forward_searches(feed):
     with tempfile.TemporaryDirectory() as tmp:
-        net = build(feed, Path(tmp) / "gtfs")
+        net = build_network(feed, Path(tmp) / "gtfs")
         for o, _, t0, day in feed.queries:
             for max_trips in (1, 2, 3, 11):
                 range_matches_fresh(net, day, "default", net.stop_lookup[f"S{o}"], max(0, t0 - 1800), 90, max_trips)
@@ -139,7 +131,7 @@ def check_arrive_by(net, graphs, o: int, d: int, deadline: int, day: dt.date, pr
 @given(feed=random_feeds(n_queries=6))
 def test_arrive_by_latest_departure_is_tight(feed):
     with tempfile.TemporaryDirectory() as tmp:
-        net = build(feed, Path(tmp) / "gtfs")
+        net = build_network(feed, Path(tmp) / "gtfs")
         graphs: dict = {}
         for i, (o, d, t0, day) in enumerate(feed.queries):
             # deadlines around the time the forward query would arrive, so most are feasible
@@ -172,7 +164,7 @@ LIMIT_FEED = {
 
 def test_range_raptor_with_binding_trip_limit(tmp_path):
     from oracles import RandomFeed
-    net = build(RandomFeed(LIMIT_FEED, 5), tmp_path / "gtfs")
+    net = build_network(RandomFeed(LIMIT_FEED, 5), tmp_path / "gtfs")
     day = dt.date(2026, 1, 14)
     o = net.stop_lookup["O"]
     # fresh search from 10:00 with at most 3 trips: X1, then Y1 at 10:32, at Q 10:40

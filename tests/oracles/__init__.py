@@ -228,3 +228,13 @@ def stop_targets(net, profile, stop: int) -> list[tuple[int, int]]:
             if int(tt.fp_to[e]) == stop:
                 out.append((p, int(pa["fp_dur"][e])))
     return out
+
+
+def build_network(feed, folder):
+    """Write a generated feed to ``folder`` and compile it (its validation warnings silenced)."""
+    import warnings
+
+    import maas
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return maas.build_network([str(feed.write(folder))])
