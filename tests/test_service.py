@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -528,3 +529,22 @@ def test_plan_all_modes_carries_mobility_ids(mobility_client):
             assert leg["from"]["vehicle_id"]
         if "trip_id" in leg:
             assert leg["from"]["stop_id"] and leg["to"]["stop_id"]
+
+
+@pytest.mark.parametrize("params", [
+    {"from": "45.7970,21.2440", "to": "45.7537,21.2257"},                          # suburb -> centre: P+R
+    {"from": "45.7504,21.2072", "to": "45.7660,21.2280", "arriveBy": "true"},
+    {"from": "stop:74", "to": "45.7472,21.2310", "profile": "wheelchair"},
+    {"from": "45.7660,21.2280", "to": "45.7970,21.2440", "profile": "senior", "time": "23:40"},
+])
+def test_plan_body_is_exactly_the_contract_model(mobility_client, params):
+    """The service writes the planner's dict straight to JSON: the body must be what the
+    PlanResponse model makes of it (no key missing, none extra, every type right)."""
+    from maas.service.models import PlanResponse
+    q = {"date": DAY, "time": "08:00", "modes": "WALK,TRANSIT,BIKE_SHARE,CAR_SHARE,PARK_RIDE", **params}
+    r = mobility_client.get("/v1/plan", params=q)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["itineraries"] or body["messages"]
+    model = PlanResponse.model_validate(body)
+    assert json.loads(model.model_dump_json(by_alias=True, exclude_unset=True)) == body

@@ -39,7 +39,12 @@ def _utc_offset(quarter_hour: int, tz: ZoneInfo) -> int:
 
 def iso(day_ref_epoch: int, seconds: int, tz: ZoneInfo) -> str:
     """ISO 8601 local time with offset for ``seconds`` after a service-day reference."""
-    epoch = int(day_ref_epoch) + int(seconds)
+    return _iso(int(day_ref_epoch) + int(seconds), tz)
+
+
+@lru_cache(maxsize=1 << 16)
+def _iso(epoch: int, tz: ZoneInfo) -> str:
+    # itineraries repeat times (a leg ends when the next starts; departures on the minute)
     off = _utc_offset(epoch // 900, tz)
     sign = "+" if off >= 0 else "-"
     a = abs(off)

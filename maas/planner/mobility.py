@@ -418,9 +418,10 @@ class Mobility:
         """The planner hooks over one snapshot: a refresh during a request cannot mix two."""
         return BoundMobility(*self._bind(net))
 
-    def access_options(self, net, place, profile, modes, day, t_req, egress: bool) -> list:
+    def access_options(self, net, place, profile, modes, day, t_req, egress: bool, toward=None,
+                       arrive_by: bool = False) -> list:
         """Bike share, car share (access or egress) and park & ride (access only) options."""
-        return self.bind(net).access_options(net, place, profile, modes, day, t_req, egress)
+        return self.bind(net).access_options(net, place, profile, modes, day, t_req, egress, toward, arrive_by)
 
     def direct_options(self, net, o, d, profile, modes, day, t_req, arrive_by) -> list:
         """Direct bike-share and car-share itineraries (arrive-by shifts the start)."""
@@ -437,8 +438,10 @@ class BoundMobility:
     def __init__(self, snap: Snapshot, near, ok: np.ndarray):
         self.snap, self.near, self.ok = snap, near, ok
 
-    def access_options(self, net, place, profile, modes, day, t_req, egress: bool) -> list:
-        """Bike share, car share (access or egress) and park & ride (access only) options."""
+    def access_options(self, net, place, profile, modes, day, t_req, egress: bool, toward=None,
+                       arrive_by: bool = False) -> list:
+        """Bike share, car share (access or egress) and park & ride (access only) options;
+        ``toward`` (the other end of the trip) and ``arrive_by`` steer the choice of P+R lots."""
         from maas.planner import park_ride, shared_modes
         want_bike, want_car = "BIKE_SHARE" in modes, "CAR_SHARE" in modes
         want_pr = "PARK_RIDE" in modes and not egress
@@ -451,7 +454,7 @@ class BoundMobility:
         if want_car:
             out += shared_modes.car_options(snap, near, net, place, profile, ok, egress)
         if want_pr:
-            out += park_ride.pr_options(snap, near, net, place, profile, day, t_req)
+            out += park_ride.pr_options(snap, near, net, place, profile, day, t_req, toward, arrive_by)
         return out
 
     def direct_options(self, net, o, d, profile, modes, day, t_req, arrive_by) -> list:

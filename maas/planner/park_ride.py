@@ -7,6 +7,11 @@ profiles (unless unknown), and has stops within the profile's walking limit. The
 ``CAR``, ``lot_id`` in ``to``) is crow-fly x 1.35 at 8.3 m/s plus 180 s to park. Each of the
 ``MAX_PR_LOTS`` nearest qualifying lots gets its own RAPTOR search (``shared_modes.search_groups``)
 and the response lists the best itinerary per lot, competitive ones only, at most three.
+
+Lots are ranked by how well they lie on the way: the drive to the lot plus the crow-fly distance
+from the lot to the destination at ``PR_RANK_SPEED`` (a rough door-to-door transit speed). A lot
+behind the origin ranks low even when it is near, so the searches go to the lots a driver heading
+for the destination would use.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ PARK_LOT_S = 180
 MIN_PR_DRIVE_M = 1000
 MAX_PR_DRIVE_M = 40_000
 MAX_PR_LOTS = 4
+PR_RANK_SPEED = 4.0          # m/s: ranks lots by drive + crow-fly lot -> destination at this speed
 MAX_SHOWN = 3
 ARRIVE_BY_GUESS_S = 1800     # arrive-by: a lot must be open about this long before the deadline
 
@@ -44,25 +50,31 @@ def outside_centre(near: NearIndex, place) -> bool:
     return near.centre_m(place.lat, place.lon) > CENTRE_RADIUS_M
 
 
-def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int) -> list[AccessOption]:
-    """P+R access options for the ``MAX_PR_LOTS`` nearest qualifying lots (see the module doc)."""
+def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int, toward=None,
+               arrive_by: bool = False) -> list[AccessOption]:
+    """P+R access options for the ``MAX_PR_LOTS`` best-ranked qualifying lots (see the module
+    doc). ``toward`` is the destination (ranking by distance alone without it); a lot must be
+    open when the car gets there (for arrive-by, ``ARRIVE_BY_GUESS_S`` before the deadline)."""
     if not snap.lots or not outside_centre(near, place):
         return []
     ws, lim = prof.walk_speed, prof.max_access_m
     drive_m = hav(place.lat, place.lon, snap.lot_lat, snap.lot_lon) * CAR_DETOUR
     drive_s = ceil_s(drive_m / CAR_SPEED) + PARK_LOT_S
+    rank = drive_s.astype(np.float64)
+    if toward is not None:
+        rank = rank + hav(toward.lat, toward.lon, snap.lot_lat, snap.lot_lon) / PR_RANK_SPEED
     ref = service_day_ref(day, net.tz)
     pe = place_end(net, place)
     out: list[AccessOption] = []
     n_lots = 0
-    for li in np.argsort(drive_m, kind="stable").tolist():
+    for li in np.argsort(rank, kind="stable").tolist():
         if not MIN_PR_DRIVE_M <= drive_m[li] <= MAX_PR_DRIVE_M:
             continue
         lot = snap.lots[li]
         if lot.has_space() is False or (prof.step_free and lot.wheelchair_spaces == 0):
             continue
-        t_lot = t_req + int(drive_s[li]) - PARK_LOT_S
-        if not (lot.is_open(_local(ref, t_lot, net.tz)) or lot.is_open(_local(ref, t_req - ARRIVE_BY_GUESS_S, net.tz))):
+        t_open = t_req - ARRIVE_BY_GUESS_S if arrive_by else t_req + int(drive_s[li]) - PARK_LOT_S
+        if not lot.is_open(_local(ref, t_open, net.tz)):
             continue
         _, stops, metres = rows(near.lot, [li])
         sel = metres <= lim

@@ -67,16 +67,21 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
         if "WALK" in modes or d.stop is not None:
             egress = walk_options(net, d.lat, d.lon, prof, d.stop, egress=True)
         if mobility is not None:
-            access += mobility.access_options(net, o, prof, modes, day, t_req, egress=False)
+            access += mobility.access_options(net, o, prof, modes, day, t_req, egress=False, toward=d,
+                                              arrive_by=arrive_by)
             egress += mobility.access_options(net, d, prof, modes, day, t_req, egress=True)
 
     itineraries: list[Itinerary] = []
     pr_itins: list[Itinerary] = []
     if transit and access and egress:
+        tables: dict[int, tuple] = {}    # groups share egress lists: one egress table per list
         # one search per group: walk+bike share, each shared-car end, each P+R lot (shared_modes.search_groups)
         for acc, egr, n_group in search_groups(access, egress, int(num_itineraries), itineraries):
+            table = tables.get(id(egr))
+            if table is None:
+                table = tables[id(egr)] = _egress_table(egr)
             found = (_arrive_by if arrive_by else _depart_at)(net, ctx, prof, acc, egr, t_req,
-                                                              int(max_transfers) + 1, n_group)
+                                                              int(max_transfers) + 1, n_group, table)
             for it in found:
                 (pr_itins if "PARK_RIDE" in it.kinds else itineraries).append(it)
 
@@ -129,11 +134,11 @@ def _candidates(state, table, max_trips):
     stops, offs, opts = table
     sub = state[0][1:max_trips + 1, stops].astype(np.int64)
     total = np.where(sub >= INF, INF, sub + offs[None, :])
+    js = np.argmin(total, axis=1)
+    vals = total[np.arange(len(js)), js].tolist()
     out = []
     best = INF
-    for k in range(1, max_trips + 1):
-        j = int(np.argmin(total[k - 1]))
-        v = int(total[k - 1, j])
+    for k, (j, v) in enumerate(zip(js.tolist(), vals), start=1):
         if v < best:
             best = v
             out.append((v, k, int(stops[j]), opts[j]))
@@ -175,13 +180,13 @@ def _search(net, ctx, prof, access, egress, t_dep, max_trips, table=None):
 MAX_SEARCHES = 2   # the Pareto set at the requested time, then one search for the next departure
 
 
-def _depart_at(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itinerary]:
+def _depart_at(net, ctx, prof, access, egress, t_req, max_trips, n, table=None) -> list[Itinerary]:
     """Pareto journeys (arrival, transfers) leaving at or after ``t_req``; when fewer than ``n``,
     one more search just after the latest of their departures adds the next departure."""
     found: list[Itinerary] = []
     seen: set = set()
     t_dep = t_req
-    table = _egress_table(egress)
+    table = table or _egress_table(egress)
     for _ in range(MAX_SEARCHES):
         state, cands = _search(net, ctx, prof, access, egress, t_dep, max_trips, table)
         new = []
@@ -200,7 +205,7 @@ def _depart_at(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itin
     return found
 
 
-def _arrive_by(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itinerary]:
+def _arrive_by(net, ctx, prof, access, egress, t_req, max_trips, n, table=None) -> list[Itinerary]:
     """Latest departures arriving by ``t_req`` (reverse RAPTOR), each turned into an itinerary
     by a forward search from that departure, as OpenTripPlanner does."""
     tgt_stops = [e.stop for e in egress]
@@ -209,7 +214,7 @@ def _arrive_by(net, ctx, prof, access, egress, t_req, max_trips, n) -> list[Itin
                               [a.duration_s for a in access], max_trips, t_req - SEARCH_HORIZON_S)
     found: list[Itinerary] = []
     prev = NEG
-    table = _egress_table(egress)
+    table = table or _egress_table(egress)
     for k in range(1, max_trips + 1):
         ld = int(best[k])
         if ld <= prev or ld <= NEG:
