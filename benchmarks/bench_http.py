@@ -1,14 +1,28 @@
 """HTTP benchmark of ``maas serve``: GET /v1/plan under concurrent load, loopback only.
 
-Starts ``maas serve`` as a subprocess on 127.0.0.1 (a free port), waits for /v1/health, then
-sends N plan requests from C concurrent asyncio clients (httpx.AsyncClient) between random real
-places (stops, points near stops, bike-share stations, P+R lots) at random dates and times, and
-reports client-side latency, server-side time (``X-Process-Time``: request reaching the app to
-response headers, queueing included; and the ``Server-Timing`` split queue / plan / serialize),
-failures and throughput. Bounded in count (``-n``) and time (``--max-seconds``); the server is
-stopped at the end.
+Starts ``maas serve`` (``--server-workers`` processes) as a subprocess on 127.0.0.1 (a free port),
+waits for /v1/health, then sends plan requests between random real places (stops, points near
+stops, bike-share stations, P+R lots) at random dates and times over C concurrent client
+connections (httpx.AsyncClient), and reports client-side latency, server-side time
+(``X-Process-Time``: request reaching the app to response headers, queueing for a planning slot
+included; and the ``Server-Timing`` split queue / plan / serialize), failures and throughput.
+
+Two load models:
+
+* closed loop (default): C clients each send their next request as soon as the last one is
+  answered. This measures the server's capacity: once it is saturated, latency is C / throughput
+  whatever the code does.
+* open loop (``--rate R``, or ``--sweep R1,R2,...``): requests arrive as a Poisson process of
+  R per second, as independent travellers' phones do, and are sent on any of the C connections
+  that is free. Latency is counted from the scheduled arrival, so a request that waits for a
+  connection is charged for it (no coordinated omission). ``--sweep`` runs several rates against
+  the same server and reports the highest one that keeps the server median and p95 within
+  ``--bar-median`` / ``--bar-p95`` with no failure.
+
+Bounded in count (``-n``) and time (``--max-seconds``); the server is stopped at the end.
 
     python benchmarks/bench_http.py --out benchmarks/work/bench_http.json
+    python benchmarks/bench_http.py --server-workers 2 -c 64 --sweep 40,80,120,160 -n 3000
     python benchmarks/bench_http.py --network build/timisoara -n 2000 -c 16 --modes WALK,TRANSIT
 
 Without ``--network`` the STPT sample in /work/shared/data is built (or reused) into
@@ -139,10 +153,12 @@ def make_requests(n: int, places: list[str], dates: list[str], modes: str, arriv
 
 
 async def run_load(base: str, reqs: list[dict], concurrency: int, max_seconds: float, timeout: float,
-                   encoding: str = "gzip") -> dict:
+                   encoding: str = "gzip", rate: float | None = None, seed: int = 1) -> dict:
+    """Closed loop over ``concurrency`` clients, or open loop at ``rate`` requests/s (Poisson)."""
     queue: asyncio.Queue = asyncio.Queue()
     for r in reqs:
         queue.put_nowait(r)
+    arrivals = random.Random(seed + 7)
     client_ms: list[float] = []
     server_ms: list[float] = []
     parts: dict[str, list[float]] = {"queue": [], "plan": [], "serialize": []}
@@ -155,37 +171,64 @@ async def run_load(base: str, reqs: list[dict], concurrency: int, max_seconds: f
 
     async with httpx.AsyncClient(base_url=base, timeout=timeout, limits=limits,
                                  headers={"Accept-Encoding": encoding}) as client:
-        async def worker():
+        async def send(q: dict, t0: float) -> None:
             nonlocal empty
+            try:
+                r = await client.get("/v1/plan", params=q)
+                body = r.content
+            except Exception as exc:  # noqa: BLE001
+                errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
+                return
+            client_ms.append((time.perf_counter() - t0) * 1000)
+            statuses[str(r.status_code)] = statuses.get(str(r.status_code), 0) + 1
+            if "x-process-time" in r.headers:
+                server_ms.append(float(r.headers["x-process-time"]))
+            for k, v in parse_server_timing(r.headers.get("server-timing")).items():
+                parts.setdefault(k, []).append(v)
+            sizes.append(len(body))
+            if r.status_code == 200 and body.startswith(b'{"itineraries":[]'):
+                empty += 1
+
+        async def worker():
             while time.monotonic() < deadline:
                 try:
                     q = queue.get_nowait()
                 except asyncio.QueueEmpty:
                     return
-                t0 = time.perf_counter()
-                try:
-                    r = await client.get("/v1/plan", params=q)
-                    body = r.content
-                except Exception as exc:  # noqa: BLE001
-                    errors[type(exc).__name__] = errors.get(type(exc).__name__, 0) + 1
-                    continue
-                client_ms.append((time.perf_counter() - t0) * 1000)
-                statuses[str(r.status_code)] = statuses.get(str(r.status_code), 0) + 1
-                if "x-process-time" in r.headers:
-                    server_ms.append(float(r.headers["x-process-time"]))
-                for k, v in parse_server_timing(r.headers.get("server-timing")).items():
-                    parts.setdefault(k, []).append(v)
-                sizes.append(len(body))
-                if r.status_code == 200 and body.startswith(b'{"itineraries":[]'):
-                    empty += 1
+                await send(q, time.perf_counter())
+
+        slots = asyncio.Semaphore(concurrency)
+        late: list[float] = []
+
+        async def scheduled(q: dict, t_sched: float) -> None:
+            async with slots:              # at most `concurrency` requests in flight
+                late.append((time.perf_counter() - t_sched) * 1000)
+                await send(q, t_sched)     # latency counts from the scheduled arrival
 
         t_start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        cpu_start = time.process_time()
+        if rate is None:
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+        else:
+            tasks = []
+            t_next = t_start
+            while not queue.empty() and time.monotonic() < deadline:
+                t_next += arrivals.expovariate(rate)
+                delay = t_next - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                tasks.append(asyncio.create_task(scheduled(queue.get_nowait(), t_next)))
+            await asyncio.gather(*tasks)
         wall = time.perf_counter() - t_start
+        client_cpu = time.process_time() - cpu_start
     done = len(client_ms)
     failures = sum(errors.values()) + sum(v for k, v in statuses.items() if k != "200")
     return {"requests_sent": done + sum(errors.values()), "completed": done, "not_sent_time_limit": queue.qsize(),
+            "load_model": "closed loop" if rate is None else f"open loop, Poisson {rate:g} req/s",
+            "offered_rps": rate, "concurrency": concurrency,
             "wall_s": round(wall, 2), "throughput_rps": round(done / wall, 1) if wall else None,
+            "load_generator_cpu_ms_per_request": round(client_cpu * 1000 / done, 2) if done else None,
+            "wait_for_connection_ms": summary(late) if rate is not None else None,
             "status_counts": statuses, "transport_errors": errors, "failures": failures,
             "empty_itineraries_200": empty,
             "client_ms": summary(client_ms), "server_ms": summary(server_ms),
@@ -196,12 +239,17 @@ async def run_load(base: str, reqs: list[dict], concurrency: int, max_seconds: f
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--network", help="network folder (default: build the STPT sample into benchmarks/work)")
-    ap.add_argument("-n", "--requests", type=int, default=2000)
-    ap.add_argument("-c", "--concurrency", type=int, default=16)
+    ap.add_argument("-n", "--requests", type=int, default=2000, help="requests per load level")
+    ap.add_argument("-c", "--concurrency", type=int, default=16, help="client connections (closed loop: clients)")
+    ap.add_argument("--rate", type=float, help="open loop: Poisson arrivals at this many requests/s")
+    ap.add_argument("--sweep", help="open loop at each of these comma-separated rates, same server")
+    ap.add_argument("--bar-median", type=float, default=30.0, help="server median bar (ms) for --sweep")
+    ap.add_argument("--bar-p95", type=float, default=80.0, help="server p95 bar (ms) for --sweep")
+    ap.add_argument("--server-workers", type=int, default=1, help="maas serve --workers")
     ap.add_argument("--modes", default=ALL_MODES)
     ap.add_argument("--arrive-by-share", type=float, default=0.2, help="share of arriveBy=true requests")
     ap.add_argument("--warmup", type=int, default=30, help="requests sent first and not counted")
-    ap.add_argument("--max-seconds", type=float, default=600, help="stop sending after this long")
+    ap.add_argument("--max-seconds", type=float, default=600, help="stop sending after this long (per level)")
     ap.add_argument("--timeout", type=float, default=30, help="per-request timeout (s)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--accept-encoding", default="gzip", help="Accept-Encoding of the clients (gzip or identity)")
@@ -213,8 +261,16 @@ def main(argv: list[str] | None = None) -> int:
                                   "(http://127.0.0.1:PORT); --network and --server-env are then ignored")
     ap.add_argument("--out", help="write the JSON results here")
     a = ap.parse_args(argv)
-    if not (1 <= a.concurrency <= 256 and 1 <= a.requests <= 100_000):
-        ap.error("concurrency must be 1..256 and requests 1..100000")
+    if not (1 <= a.concurrency <= 1024 and 1 <= a.requests <= 100_000):
+        ap.error("concurrency must be 1..1024 and requests 1..100000")
+    try:
+        a.rates = [float(x) for x in a.sweep.split(",") if x.strip()] if a.sweep else [a.rate]
+    except ValueError:
+        ap.error("--sweep takes comma-separated numbers, e.g. 40,80,120")
+    if any(r is not None and not r > 0 for r in a.rates):
+        ap.error("rates must be positive")
+    if a.server_workers < 1:
+        ap.error("--server-workers must be at least 1")
 
     if a.url:
         host = httpx.URL(a.url).host
@@ -223,6 +279,30 @@ def main(argv: list[str] | None = None) -> int:
         return bench(a, None, a.url.rstrip("/"))
     network = Path(a.network) if a.network else default_network()
     return bench(a, network, None)
+
+
+def server_pids(proc: subprocess.Popen | None) -> list[int]:
+    """The server process and its worker processes (uvicorn --workers spawns children)."""
+    if proc is None:
+        return []
+    pids = [proc.pid]
+    try:
+        for child in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
+            pids.append(int(child))
+    except OSError:
+        pass
+    return pids
+
+
+def total_cpu(pids: list[int]) -> float | None:
+    vals = [cpu_seconds(p) for p in pids]
+    return sum(v for v in vals if v is not None) if pids and any(v is not None for v in vals) else None
+
+
+def meets(res: dict, bar_median: float, bar_p95: float) -> bool:
+    s = res["server_ms"]
+    return (res["failures"] == 0 and res["completed"] > 0 and s.get("median") is not None
+            and s["median"] < bar_median and s["p95"] < bar_p95)
 
 
 def bench(a, network: Path | None, url: str | None) -> int:
@@ -238,9 +318,11 @@ def bench(a, network: Path | None, url: str | None) -> int:
     t_launch = time.perf_counter()
     proc = None
     if url is None:
-        proc = subprocess.Popen(maas_cmd() + ["serve", str(network), "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=REPO, env=env, stdout=logf, stderr=subprocess.STDOUT)
-        log(f"maas serve {network} on {base} (pid {proc.pid}, log {server_log})")
+        cmd = maas_cmd() + ["serve", str(network), "--host", "127.0.0.1", "--port", str(port),
+                            "--workers", str(a.server_workers)]
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=logf, stderr=subprocess.STDOUT)
+        log(f"maas serve {network} --workers {a.server_workers} on {base} (pid {proc.pid}, log {server_log})")
+    levels = []
     try:
         rng = random.Random(a.seed)
         with httpx.Client(base_url=base, timeout=10) as c:
@@ -262,18 +344,25 @@ def bench(a, network: Path | None, url: str | None) -> int:
         log(f"server up in {startup_s:.1f} s; {len(places)} places; "
             f"mobility: {'yes' if health.get('mobility') else 'no'}")
         dates = [d for d in a.dates.split(",") if d]
-        warm = make_requests(a.warmup, places, dates, a.modes, a.arrive_by_share, rng)
-        reqs = make_requests(a.requests, places, dates, a.modes, a.arrive_by_share, rng)
+        warm = make_requests(a.warmup * a.server_workers, places, dates, a.modes, a.arrive_by_share, rng)
         if warm:
-            asyncio.run(run_load(base, warm, min(a.concurrency, 4), 120, a.timeout))
-        log(f"{a.requests} requests, {a.concurrency} concurrent clients, modes {a.modes}")
-        cpu0, load0 = cpu_seconds(proc.pid if proc else None), os.getloadavg()
-        res = asyncio.run(run_load(base, reqs, a.concurrency, a.max_seconds, a.timeout, a.accept_encoding))
-        cpu1 = cpu_seconds(proc.pid if proc else None)
-        if cpu0 is not None and cpu1 is not None and res["completed"]:
-            res["server_cpu_s"] = round(cpu1 - cpu0, 2)
-            res["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / res["completed"], 2)
-        res["loadavg_before_after"] = [round(load0[0], 2), round(os.getloadavg()[0], 2)]
+            asyncio.run(run_load(base, warm, min(a.concurrency, 4 * a.server_workers), 120, a.timeout))
+        pids = server_pids(proc)
+        for i, rate in enumerate(a.rates):
+            reqs = make_requests(a.requests, places, dates, a.modes, a.arrive_by_share, rng)
+            model = "closed loop" if rate is None else f"open loop at {rate:g} req/s"
+            log(f"{a.requests} requests, {a.concurrency} connections, {model}, modes {a.modes}")
+            cpu0, load0 = total_cpu(pids), os.getloadavg()
+            res = asyncio.run(run_load(base, reqs, a.concurrency, a.max_seconds, a.timeout, a.accept_encoding,
+                                       rate=rate, seed=a.seed + i))
+            cpu1 = total_cpu(pids)
+            if cpu0 is not None and cpu1 is not None and res["completed"]:
+                res["server_cpu_s"] = round(cpu1 - cpu0, 2)
+                res["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / res["completed"], 2)
+            res["loadavg_before_after"] = [round(load0[0], 2), round(os.getloadavg()[0], 2)]
+            res["meets_bar"] = meets(res, a.bar_median, a.bar_p95)
+            levels.append(res)
+            print_level(res)
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGINT)
@@ -284,32 +373,42 @@ def bench(a, network: Path | None, url: str | None) -> int:
                 proc.wait()
         logf.close()
 
+    ok_rates = [r["offered_rps"] for r in levels if r["offered_rps"] is not None and r["meets_bar"]]
     out = {"benchmark": "bench_http", "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                        "uvloop": importlib.util.find_spec("uvloop") is not None,
                        "httptools": importlib.util.find_spec("httptools") is not None},
            "config": {"network": str(network) if network else (health.get("network") or {}).get("folder"),
-                      "url": url, "requests": a.requests, "concurrency": a.concurrency,
-                      "modes": a.modes, "accept_encoding": a.accept_encoding, "arrive_by_share": a.arrive_by_share, "dates": dates, "seed": a.seed,
-                      "server_env": a.server_env, "places": len(places)},
+                      "url": url, "server_workers": a.server_workers if url is None else None,
+                      "requests_per_level": a.requests, "concurrency": a.concurrency, "rates": a.rates,
+                      "modes": a.modes, "accept_encoding": a.accept_encoding, "arrive_by_share": a.arrive_by_share,
+                      "dates": dates, "seed": a.seed, "server_env": a.server_env, "places": len(places),
+                      "bar_ms": {"median": a.bar_median, "p95": a.bar_p95}},
            "server_startup_s": round(startup_s, 2),
            "network": health.get("network"), "mobility": health.get("mobility"),
-           "results": res}
+           "highest_rate_meeting_bar": max(ok_rates) if ok_rates else None,
+           "results": levels[0] if len(levels) == 1 else levels}
     text = json.dumps(out, indent=1, ensure_ascii=False)
     if a.out:
         Path(a.out).parent.mkdir(parents=True, exist_ok=True)
         Path(a.out).write_text(text + "\n")
         log(f"results written to {a.out}")
-    r = res
-    print(f"completed {r['completed']} in {r['wall_s']} s = {r['throughput_rps']} req/s; failures {r['failures']}; "
-          f"statuses {r['status_counts']}")
-    print(f"server CPU {r.get('server_cpu_ms_per_request')} ms/request; load average before/after "
-          f"{r['loadavg_before_after']} on {os.cpu_count()} CPUs (other processes skew latencies)")
+    if a.sweep:
+        print(f"highest offered rate with server median < {a.bar_median:g} ms and p95 < {a.bar_p95:g} ms "
+              f"and no failure: {out['highest_rate_meeting_bar']} req/s")
+    return 0 if all(r["failures"] == 0 for r in levels) else 1
+
+
+def print_level(r: dict) -> None:
+    print(f"[{r['load_model']}, {r['concurrency']} connections] completed {r['completed']} in {r['wall_s']} s "
+          f"= {r['throughput_rps']} req/s; failures {r['failures']}; statuses {r['status_counts']}")
+    print(f"  server CPU {r.get('server_cpu_ms_per_request')} ms/request, load generator "
+          f"{r['load_generator_cpu_ms_per_request']} ms/request; load average before/after "
+          f"{r['loadavg_before_after']} on {os.cpu_count()} CPUs")
     for name, s in (("client", r["client_ms"]), ("server X-Process-Time", r["server_ms"])):
-        print(f"{name:>22}: median {s.get('median')} ms, p95 {s.get('p95')} ms, p99 {s.get('p99')} ms")
+        print(f"  {name:>22}: median {s.get('median')} ms, p95 {s.get('p95')} ms, p99 {s.get('p99')} ms")
     for name, s in r["server_timing_ms"].items():
-        print(f"{'server ' + name:>22}: median {s.get('median')} ms, p95 {s.get('p95')} ms, p99 {s.get('p99')} ms")
-    return 0 if r["failures"] == 0 else 1
+        print(f"  {'server ' + name:>22}: median {s.get('median')} ms, p95 {s.get('p95')} ms, p99 {s.get('p99')} ms")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,8 @@ from maas.planner.profiles import Profile
 from maas.router.raptor import raptor
 from maas.router.reverse import raptor_reverse
 from maas.timetable.compile import Timetable
-from maas.timetable.footpaths import durations, haversine_m, project
+from maas.router.distance import haversine
+from maas.timetable.footpaths import durations, project
 
 
 
@@ -84,7 +85,7 @@ class Network:
         idx = np.asarray(self._tree.query_ball_point(xy, radius_m), dtype=np.int64)
         if not len(idx):
             return idx, np.zeros(0)
-        d = haversine_m(lat, lon, self.tt.stop_lat[idx], self.tt.stop_lon[idx])
+        d = haversine(lat, lon, self.tt.stop_lat[idx], self.tt.stop_lon[idx])
         order = np.argsort(d)
         return idx[order], d[order]
 
@@ -93,7 +94,7 @@ class Network:
             return float("inf")
         xy = project(np.array([lat]), np.array([lon]), self._lat0)[0]
         _, i = self._tree.query(xy)
-        return float(haversine_m(lat, lon, self.tt.stop_lat[i], self.tt.stop_lon[i]))
+        return float(haversine(lat, lon, self.tt.stop_lat[i], self.tt.stop_lon[i]))
 
     def profile_arrays(self, profile: Profile) -> dict:
         """Footpath durations, change times and footpath lookups for a walking profile (cached)."""

@@ -32,7 +32,7 @@ import numpy as np
 from maas.planner.access import AccessOption, StreetLeg
 from maas.planner.itinerary import street_itinerary
 from maas.planner.pricing import velotm_price
-from maas.timetable.footpaths import haversine_m
+from maas.router.distance import haversine
 
 BIKE_SPEED = 4.5          # m/s
 BIKE_DETOUR = 1.25
@@ -85,7 +85,7 @@ class LazyOption(AccessOption):
 # ----------------------------------------------------------------------------- geometry
 
 def hav(lat, lon, lats, lons) -> np.ndarray:
-    return np.asarray(haversine_m(lat, lon, lats, lons), np.float64)
+    return np.asarray(haversine(lat, lon, lats, lons), np.float64)
 
 
 def ceil_s(x) -> np.ndarray:
@@ -161,7 +161,7 @@ class NearIndex:
         return np.array(ptr, np.int64), cat(stops, np.int64), cat(metres, np.float64)
 
     def centre_m(self, lat: float, lon: float) -> float:
-        return float(haversine_m(self.centre[0], self.centre[1], lat, lon))
+        return float(haversine(self.centre[0], self.centre[1], lat, lon))
 
 
 # ----------------------------------------------------------------------------- legs

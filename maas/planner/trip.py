@@ -10,7 +10,8 @@ from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_it
 from maas.planner.profiles import get_profile
 from maas.planner.shared_modes import search_groups
 from maas.router.journeys import RideLeg, TransferLeg, reconstruct
-from maas.router.raptor import INF
+from maas.router.distance import haversine
+from maas.router.raptor import pareto_at_targets
 from maas.router.reverse import NEG
 
 MODES = ("WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE")
@@ -132,17 +133,8 @@ def _egress_table(egress: list[AccessOption]):
 def _candidates(state, table, max_trips):
     """Pareto-optimal (arrival, trips) journeys at the targets, as (arrival, k, stop, egress option)."""
     stops, offs, opts = table
-    sub = state[0][1:max_trips + 1, stops].astype(np.int64)
-    total = np.where(sub >= INF, INF, sub + offs[None, :])
-    js = np.argmin(total, axis=1)
-    vals = total[np.arange(len(js)), js].tolist()
-    out = []
-    best = INF
-    for k, (j, v) in enumerate(zip(js.tolist(), vals), start=1):
-        if v < best:
-            best = v
-            out.append((v, k, int(stops[j]), opts[j]))
-    return out
+    arr, ks, idx = pareto_at_targets(state[0], stops, offs, int(max_trips))
+    return [(v, k, int(stops[j]), opts[j]) for v, k, j in zip(arr.tolist(), ks.tolist(), idx.tolist())]
 
 
 def _journey_to_itinerary(net, ctx, prof, state, access, cand) -> Itinerary:
@@ -248,9 +240,8 @@ def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
 
 
 def _direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
-    from maas.timetable.footpaths import haversine_m
     detour = net.tt.meta["options"]["detour_factor"]
-    metres = float(haversine_m(o.lat, o.lon, d.lat, d.lon)) * detour
+    metres = float(haversine(o.lat, o.lon, d.lat, d.lon)) * detour
     if metres > prof.max_direct_walk_m:
         return None
     secs = int(np.ceil(metres / prof.walk_speed))

@@ -297,3 +297,33 @@ def raptor_range(route_stop_ptr, route_stops, route_pickup, route_dropoff,
             if best_arr[p] <= t_dep + max_duration:
                 out[di, p] = best_arr[p]
     return out
+
+
+@njit(cache=True, nogil=True)
+def pareto_at_targets(trip_arr, tgt_stops, tgt_offsets, max_trips):
+    """The (arrival, trips) Pareto set at the targets: for each number of trips k = 1..max_trips
+    whose best arrival (trip arrival + the target's offset) beats every smaller k, the arrival,
+    k and the index into ``tgt_stops``; three arrays, improving arrivals in order of k."""
+    n = tgt_stops.shape[0]
+    arr = np.empty(max_trips, np.int64)
+    ks = np.empty(max_trips, np.int64)
+    idx = np.empty(max_trips, np.int64)
+    m = 0
+    best = np.int64(INF)
+    for k in range(1, max_trips + 1):
+        bk = np.int64(INF)
+        bj = -1
+        for j in range(n):
+            t = trip_arr[k, tgt_stops[j]]
+            if t < INF:
+                v = np.int64(t) + tgt_offsets[j]
+                if v < bk:
+                    bk = v
+                    bj = j
+        if bj >= 0 and bk < best:
+            best = bk
+            arr[m] = bk
+            ks[m] = k
+            idx[m] = bj
+            m += 1
+    return arr[:m], ks[:m], idx[:m]
