@@ -412,3 +412,38 @@ def test_no_parking_available(net_dir, truth, tmp_path) -> None:
     res = n.plan(PLACES["dumbravita"], PLACES["piata_victoriei"], DATE, "08:00", modes=ALL)
     assert res["park_and_ride"] == [] and res["itineraries"]
     assert "NO_PARKING_AVAILABLE" in [m["code"] for m in res["messages"]]
+
+
+def test_refresh_during_a_request_does_not_mix_snapshots(net_dir, truth, tmp_path, monkeypatch) -> None:
+    """A GBFS refresh that lands in the middle of a request must not change that request: every
+    hook after the access options (direct options, review, messages) sees the bound snapshot."""
+    import time
+
+    from maas.planner.mobility import BoundMobility
+    live = writable_copy(VELOTM, tmp_path / "velotm-live")
+    n = load_network(net_dir, gbfs=[str(live)])
+    modes = ["BIKE_SHARE", "WALK", "TRANSIT"]
+    args = (PLACES["piata_victoriei"], PLACES["iulius_mall"], DATE, "08:00")
+    before = n.plan(*args, modes=modes)
+    assert "BIKE_SHARE" in check_response(before, truth, n)
+
+    def take_all(doc):
+        for s in doc["data"]["stations"]:
+            s["num_docks_available"] += s["num_bikes_available"]
+            s["num_bikes_available"] = 0
+    edit_json(live / "station_status.json", take_all)      # every bike gone on the next read
+    refreshed = []
+    original = BoundMobility.access_options
+
+    def access_then_refresh(self, *a, **k):
+        out = original(self, *a, **k)
+        if not refreshed:
+            refreshed.append(n.mobility.refresh(now=time.time() + 3600))
+        return out
+    monkeypatch.setattr(BoundMobility, "access_options", access_then_refresh)
+    during = n.plan(*args, modes=modes)
+    assert refreshed == [True] and not n.mobility.snapshot.st_rent.any()
+    assert during == before                                 # the whole answer, from one snapshot
+    after = n.plan(*args, modes=modes)
+    assert "NO_BIKE_AVAILABLE" in [m["code"] for m in after["messages"]]
+    assert "BIKE_SHARE" not in check_response(after, truth, n)

@@ -381,6 +381,13 @@ class FakeMobility:
         return [{"id": "pr-1", "name": "P+R Nord", "lat": 45.77, "lon": 21.22, "capacity": 100,
                  "spaces_available": None}]
 
+    def counts(self):
+        return {"bike_stations": len(self.bike_stations()), "vehicles": len(self.vehicles()),
+                "parking_lots": len(self.parking_lots())}
+
+    def summary_lines(self):
+        return ["fake GBFS source"]
+
     def messages(self):
         return []
 

@@ -27,6 +27,7 @@ import numpy as np
 from maas.errors import FeedError
 from maas.feeds.gbfs import BikeStation, GbfsSystem, PricingPlan, Vehicle, load_gbfs
 from maas.feeds.parking import ParkingLot, load_parking
+from maas.planner.messages import message
 
 MOBILITY_FILE = "mobility.json"
 MIN_REFRESH_S = 15.0        # never reload a GBFS source more often than this, whatever its ttl
@@ -34,10 +35,6 @@ RETRY_S = 30.0              # retry a source that failed after this many seconds
 PARKING_CHECK_S = 60.0      # look at the park & ride file's modification time this often
 MIN_NEXT_REFRESH_S = 5.0
 GBFS_TIMEOUT_S = 5.0
-
-
-def _msg(code: str, text: str) -> dict:
-    return {"code": code, "text": text}
 
 
 def _normalise(source: str | os.PathLike, base: Path | None = None) -> str:
@@ -330,19 +327,26 @@ class Mobility:
         for src in snap.gbfs:
             sysm = src.system
             if sysm is None:
-                out.append(_msg("GBFS_UNAVAILABLE", f"Shared mobility source {src.source} is unavailable "
+                out.append(message("GBFS_UNAVAILABLE", f"Shared mobility source {src.source} is unavailable "
                                                     f"({src.error}); planning without it."))
             elif sysm.is_stale(now):
-                out.append(_msg("GBFS_STALE", f"Shared mobility source {src.label()} is stale (last updated "
+                out.append(message("GBFS_STALE", f"Shared mobility source {src.label()} is stale (last updated "
                                               f"{_utc(sysm.last_updated)}); its bikes and cars are not used."))
             elif src.error is not None:
-                out.append(_msg("GBFS_UNAVAILABLE", f"Shared mobility source {src.label()} could not be refreshed "
+                out.append(message("GBFS_UNAVAILABLE", f"Shared mobility source {src.label()} could not be refreshed "
                                                     f"({src.error}); using its data from {_utc(sysm.last_updated)}."))
         pk = snap.parking
         if pk is not None and pk.error is not None:
             what = "using the lots read earlier" if pk.lots else "park & ride is not offered"
-            out.append(_msg("PARKING_UNAVAILABLE", f"Park & ride file {pk.path} cannot be read ({pk.error}); {what}."))
+            out.append(message("PARKING_UNAVAILABLE", f"Park & ride file {pk.path} cannot be read ({pk.error}); {what}."))
         return out
+
+    def counts(self) -> dict[str, int]:
+        """How many stations, vehicles and lots the current snapshot lists (for /v1/health)."""
+        snap = self._snap
+        return {"bike_stations": len(snap.stations),
+                "vehicles": sum(len(src.system.vehicles) for src in snap.gbfs if src.system is not None),
+                "parking_lots": len(snap.lots)}
 
     def bike_stations(self) -> list[dict]:
         snap = self._snap

@@ -21,6 +21,7 @@ import numpy as np
 
 from maas.planner.access import AccessOption, StreetLeg
 from maas.planner.clock import service_day_ref
+from maas.planner.messages import message
 from maas.planner.shared_modes import (CAR_DETOUR, CAR_SPEED, LazyOption, NearIndex, ceil_s, hav, place_end,
                                        end_of, rows, _walk)
 
@@ -95,8 +96,8 @@ def review(snap, near: NearIndex, net, o, prof, modes, day, t_req: int, arrive_b
     """The P+R itineraries to show and messages about P+R (see the module doc)."""
     msgs: list[dict] = []
     if "TRANSIT" not in modes:
-        msgs.append({"code": "PARK_RIDE_NEEDS_TRANSIT",
-                     "text": "Park & ride continues by public transport: add TRANSIT to the modes."})
+        msgs.append(message("PARK_RIDE_NEEDS_TRANSIT",
+                            "Park & ride continues by public transport: add TRANSIT to the modes."))
         return [], msgs
     if not outside_centre(near, o):
         return [], msgs
@@ -123,8 +124,7 @@ def review(snap, near: NearIndex, net, o, prof, modes, day, t_req: int, arrive_b
         for it in shown:
             lot = by_id[it.lot["id"]][1]
             if lot.spaces_available is None:
-                msgs.append({"code": "PARKING_SPACES_UNKNOWN",
-                             "text": f"Free spaces at {lot.name} are not known: it may be full."})
+                msgs.append(message("PARKING_SPACES_UNKNOWN", f"Free spaces at {lot.name} are not known: it may be full."))
         return shown, msgs
     if not snap.lots:
         text = "No park & ride lots are known."
@@ -134,5 +134,5 @@ def review(snap, near: NearIndex, net, o, prof, modes, day, t_req: int, arrive_b
         full = sum(x.has_space() is False for x in reach)
         text = (f"No park & ride option: of {len(reach)} lot(s) within reach, {full} are full; the others are "
                 "closed at that time, lack stops within walking distance or give no connection.")
-    msgs.append({"code": "NO_PARKING_AVAILABLE", "text": text})
+    msgs.append(message("NO_PARKING_AVAILABLE", text))
     return [], msgs

@@ -31,6 +31,7 @@ import numpy as np
 
 from maas.planner.access import AccessOption, StreetLeg
 from maas.planner.itinerary import street_itinerary
+from maas.planner.messages import message
 from maas.planner.pricing import velotm_price
 from maas.router.distance import haversine
 
@@ -111,6 +112,13 @@ def rows(csr: tuple, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     owner = np.repeat(np.arange(len(items)), counts)
     idx = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
     return owner, stops[idx], metres[idx]
+
+
+def walk_beats(near: "NearIndex", place, prof, stops: np.ndarray, dur: np.ndarray) -> np.ndarray:
+    """True where walking straight between the place and the stop (within the profile's limit)
+    is at least as fast as the option: such options are never worth a search."""
+    direct = hav(place.lat, place.lon, near.stop_lat[stops], near.stop_lon[stops]) * near.walk_detour
+    return (direct <= prof.max_access_m) & (ceil_s(direct / prof.walk_speed) <= dur)
 
 
 def best_per_stop(stop: np.ndarray, dur: np.ndarray) -> np.ndarray:
@@ -257,9 +265,7 @@ def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress
         return []
     secs = ceil_s(metres / ws)
     dur = best[owner] + secs
-    direct = hav(place.lat, place.lon, near.stop_lat[stops], near.stop_lon[stops]) * wd
-    useful = ~((direct <= lim) & (ceil_s(direct / ws) <= dur))
-    cand = np.flatnonzero(useful)
+    cand = np.flatnonzero(~walk_beats(near, place, prof, stops, dur))
     pick = cand[best_per_stop(stops[cand], dur[cand])]
     if not len(pick):
         return []
@@ -335,9 +341,8 @@ def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress:
         walk_s = ceil_s(d_place[C] / ws)
         drive_s = ceil_s(drive_m / CAR_SPEED) + CAR_PICKUP_S + CAR_PARK_S
         dur = walk_s[owner] + drive_s
-        direct = hav(place.lat, place.lon, near.stop_lat[stops], near.stop_lon[stops]) * wd
         useful = np.flatnonzero((drive_m * RANGE_RESERVE <= snap.car_range[C][owner])
-                                & ~((direct <= lim) & (ceil_s(direct / ws) <= dur)))
+                                & ~walk_beats(near, place, prof, stops, dur))
         pick = useful[best_per_stop(stops[useful], dur[useful])]
         pick = pick[np.argsort(dur[pick], kind="stable")[:MAX_CAR_OPTIONS]]
         C_l, dpl, ws_l = C.tolist(), d_place.tolist(), walk_s.tolist()
@@ -360,8 +365,7 @@ def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress:
         return []
     secs = ceil_s(metres / ws)
     dur = secs + drive_s[owner]
-    direct = hav(place.lat, place.lon, near.stop_lat[stops], near.stop_lon[stops]) * wd
-    useful = np.flatnonzero(~((direct <= lim) & (ceil_s(direct / ws) <= dur)))
+    useful = np.flatnonzero(~walk_beats(near, place, prof, stops, dur))
     pick = useful[best_per_stop(stops[useful], dur[useful])]
     pick = pick[np.argsort(dur[pick], kind="stable")[:MAX_CAR_OPTIONS]]
     C_l, dm_l, ds_l = C.tolist(), drive_m.tolist(), drive_s.tolist()
@@ -460,10 +464,6 @@ def drop_slow_car_combos(itineraries: list) -> list:
     return [i for i in itineraries if not combo(i) or i.arrival - i.departure <= best - CAR_COMBO_MIN_SAVING_S]
 
 
-def _m(code: str, text: str) -> dict:
-    return {"code": code, "text": text}
-
-
 def explain(snap, near: NearIndex, net, o, d, prof, modes, ok: np.ndarray, itineraries) -> list[dict]:
     """Why a requested shared mode appears in no itinerary, when the cause is availability."""
     used: set = set()
@@ -473,39 +473,39 @@ def explain(snap, near: NearIndex, net, o, d, prof, modes, ok: np.ndarray, itine
     wd, lim = near.walk_detour, prof.max_access_m
     if "BIKE_SHARE" in modes and "BIKE_SHARE" not in used:
         if prof.step_free:
-            out.append(_m("BIKE_SHARE_NOT_SUITABLE", f"Bike sharing is not offered to the {prof.name} profile."))
+            out.append(message("BIKE_SHARE_NOT_SUITABLE", f"Bike sharing is not offered to the {prof.name} profile."))
         else:
             valid = ok[snap.st_sys] if len(snap.stations) else np.zeros(0, np.bool_)
             if not valid.any():
-                out.append(_m("NO_BIKE_AVAILABLE", "No bike-sharing data is available right now."))
+                out.append(message("NO_BIKE_AVAILABLE", "No bike-sharing data is available right now."))
             else:
                 da = hav(o.lat, o.lon, snap.st_lat, snap.st_lon) * wd
                 close = valid & (da <= lim)
                 db = hav(d.lat, d.lon, snap.st_lat, snap.st_lon) * wd
                 close_d = valid & (db <= lim)
                 if not close.any():
-                    out.append(_m("NO_BIKE_AVAILABLE", f"No bike-share station within {lim:.0f} m walk of the origin."))
+                    out.append(message("NO_BIKE_AVAILABLE", f"No bike-share station within {lim:.0f} m walk of the origin."))
                 elif not (close & snap.st_rent).any():
-                    out.append(_m("NO_BIKE_AVAILABLE", f"No bike available: all {int(close.sum())} bike-share "
+                    out.append(message("NO_BIKE_AVAILABLE", f"No bike available: all {int(close.sum())} bike-share "
                                                        f"station(s) within {lim:.0f} m of the origin are empty or "
                                                        "not renting."))
                 elif not close_d.any():
-                    out.append(_m("NO_DOCK_AVAILABLE", f"No bike-share station within {lim:.0f} m walk of the "
+                    out.append(message("NO_DOCK_AVAILABLE", f"No bike-share station within {lim:.0f} m walk of the "
                                                        "destination to return a bike."))
                 elif not (close_d & snap.st_ret).any():
-                    out.append(_m("NO_DOCK_AVAILABLE", f"No free dock: the {int(close_d.sum())} bike-share "
+                    out.append(message("NO_DOCK_AVAILABLE", f"No free dock: the {int(close_d.sum())} bike-share "
                                                        f"station(s) within {lim:.0f} m of the destination are full "
                                                        "or not accepting returns."))
     if "CAR_SHARE" in modes and "CAR_SHARE" not in used:
         valid = ok[snap.car_sys] if len(snap.cars) else np.zeros(0, np.bool_)
         if not valid.any():
-            out.append(_m("NO_CAR_AVAILABLE", "No car-sharing data is available right now."))
+            out.append(message("NO_CAR_AVAILABLE", "No car-sharing data is available right now."))
         else:
             dc = hav(o.lat, o.lon, snap.car_lat, snap.car_lon) * wd
             close = valid & (dc <= lim * CAR_WALK_FACTOR)
             if not (close & snap.car_ok).any():
                 extra = (f"; the {int(close.sum())} car(s) there are reserved, disabled or out of range"
                          if close.any() else "")
-                out.append(_m("NO_CAR_AVAILABLE", f"No shared car available within {lim * CAR_WALK_FACTOR:.0f} m "
+                out.append(message("NO_CAR_AVAILABLE", f"No shared car available within {lim * CAR_WALK_FACTOR:.0f} m "
                                                   f"walk of the origin{extra}."))
     return out

@@ -6,6 +6,7 @@ import numpy as np
 from maas.errors import BadRequest
 from maas.planner.access import AccessOption, StreetLeg, walk_options
 from maas.planner.clock import local_seconds
+from maas.planner.messages import message
 from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
 from maas.planner.profiles import get_profile
 from maas.planner.shared_modes import search_groups
@@ -33,10 +34,6 @@ def parse_modes(modes) -> list[str]:
     if not out:
         raise BadRequest("modes: at least one mode is required", field="modes")
     return out
-
-
-def message(code: str, text: str) -> dict:
-    return {"code": code, "text": text}
 
 
 def plan_trip(net, origin: str, destination: str, date: str, time: str, profile: str, modes,

@@ -382,12 +382,7 @@ def _mobility_state(state: ServiceState) -> dict | None:
     mob = getattr(state.network, "mobility", None)
     if mob is None:
         return None
-    out: dict[str, Any] = {}
-    for key, method in (("bike_stations", "bike_stations"), ("vehicles", "vehicles"), ("parking_lots", "parking_lots")):
-        try:
-            out[key] = len(getattr(mob, method)())
-        except Exception:  # noqa: BLE001
-            out[key] = 0
+    out: dict[str, Any] = dict(mob.counts())
     try:
         out["next_refresh_in_s"] = round(float(mob.next_refresh_in()), 1)
     except Exception:  # noqa: BLE001
@@ -396,10 +391,7 @@ def _mobility_state(state: ServiceState) -> dict | None:
     out["last_refresh"] = st.last_at.isoformat() if st.last_at else None
     out["last_refresh_error"] = st.last_error
     out["refreshes"] = st.count
-    summary = getattr(mob, "summary_lines", None)
-    if callable(summary):
-        with contextlib.suppress(Exception):
-            out["sources"] = [str(s) for s in summary()]
+    out["sources"] = mob.summary_lines()
     return out
 
 
