@@ -38,6 +38,10 @@ class FeedError(MaasError):
         super().__init__(str(self.issue)[len("error: "):] + extra)
 
 
+class UnreadableSource(FeedError):
+    """A source that is not there or is not a feed at all (CLI exit 2, even for ``validate``)."""
+
+
 class BadRequest(MaasError):
     """A request that cannot be answered as asked (HTTP 422, CLI exit 2)."""
 

@@ -115,16 +115,17 @@ def test_valid_feed_exits_0(tmp_path, capsys):
     assert out.splitlines() == ["0 errors, 0 warnings"] and err == ""
 
 
-@pytest.mark.parametrize("name", ["missing-folder", "not-a-zip.zip"])
-def test_unreadable_source_is_an_error_line(tmp_path, capsys, name):
+@pytest.mark.parametrize("name,reason", [("missing-folder", "no such file or folder"),
+                                         ("not-a-zip.zip", "not a zip file or folder")])
+def test_unreadable_source_exits_2_with_one_line(tmp_path, capsys, name, reason):
+    # the CLI contract: 1 = validation errors, 2 = unreadable input (one line on stderr)
     src = tmp_path / name
     if name.endswith(".zip"):
         src.write_text("not a zip")
-    assert main(["validate", str(src)]) == 1
+    assert main(["validate", str(write_feed(tmp_path / "good")), str(src)]) == 2
     out, err = capsys.readouterr()
-    assert err == ""
-    assert out.splitlines()[0].startswith(f"{src}: error: {src}: ")
-    assert out.splitlines()[-1] == "1 errors, 0 warnings"
+    assert out == ""
+    assert err.splitlines() == [f"maas validate: {src}: {reason}"]
 
 
 def test_several_sources_are_reported_each_under_its_name(tmp_path):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from maas.errors import FeedError, ValidationReport
+from maas.errors import FeedError, UnreadableSource, ValidationReport
 
 REQUIRED_FILES = ("agency.txt", "stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
 REQUIRED_COLUMNS = {
@@ -93,7 +93,7 @@ class _Source:
     def __init__(self, path: str | os.PathLike):
         self.path = Path(path)
         if not self.path.exists():
-            raise FeedError(str(path), "no such file or folder")
+            raise UnreadableSource(str(path), "no such file or folder")
         self._names: dict[str, str] = {}
         if self.path.is_dir():
             self._zip = None
@@ -103,7 +103,7 @@ class _Source:
             try:
                 self._zip = zipfile.ZipFile(self.path)
             except zipfile.BadZipFile:
-                raise FeedError(str(path), "not a zip file or folder") from None
+                raise UnreadableSource(str(path), "not a zip file or folder") from None
             for n in sorted(self._zip.namelist(), key=lambda s: s.count("/")):
                 if n.endswith(".txt") and not n.startswith("__MACOSX"):
                     self._names.setdefault(n.rsplit("/", 1)[-1], n)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from maas.errors import FeedError, Issue, ValidationReport
+from maas.errors import FeedError, Issue, UnreadableSource, ValidationReport
 from maas.feeds.gtfs import GtfsFeed, read_gtfs
 
 MAX_PER_CHECK = 20
@@ -30,7 +30,8 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 def validate_sources(sources: list[str]) -> tuple[list[str], int, int]:
     """Validate GTFS feeds; returns (printable lines, errors first; error count; warning count).
 
-    Each line is ``<source>: <severity>: <file> row <n> field <name>: <message>``.
+    Each line is ``<source>: <severity>: <file> row <n> field <name>: <message>``. A source that
+    does not exist or is neither a zip nor a folder raises :class:`UnreadableSource` (CLI exit 2).
     """
     errors: list[str] = []
     warnings: list[str] = []
@@ -38,6 +39,8 @@ def validate_sources(sources: list[str]) -> tuple[list[str], int, int]:
     for src in sources:
         try:
             feed = read_gtfs(src)
+        except UnreadableSource:
+            raise
         except FeedError as exc:
             issues = exc.issues
         except (OSError, ValueError) as exc:  # e.g. a zip member that cannot be decompressed
