@@ -384,15 +384,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def server_pids(proc: subprocess.Popen | None) -> list[int]:
-    """The server process and its worker processes (uvicorn --workers spawns children)."""
+    """The server process and all its descendants (planner processes are started by threads,
+    so every thread's ``children`` list is read)."""
     if proc is None:
         return []
-    pids = [proc.pid]
-    try:
-        for child in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
-            pids.append(int(child))
-    except OSError:
-        pass
+    pids, todo = [], [proc.pid]
+    while todo:
+        pid = todo.pop()
+        pids.append(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            try:
+                todo += [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                pass
     return pids
 
 
