@@ -48,6 +48,10 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
     if tt is None:
         feeds = read_and_check(sources)
         tt = compile_feeds(feeds, options)
+        if tt.n_trips == 0:
+            # nothing could ever be routed: say so now rather than answer every request with no trip
+            raise FeedError("stop_times.txt", "no trip has two or more stop times at known stops; "
+                                              "there is nothing to route")
         if out is not None:
             save_timetable(tt, out)
             tt = load_timetable(out)

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -231,6 +232,17 @@ def test_other_bad_usage(network, tmp_path, capsys):
     code, _, err = run(capsys, "plan", str(tmp_path / "nowhere"), "--from", "stop:GN", "--to", PV, "--date", DAY,
                        "--time", "08:00")
     assert code == 2 and len(err.splitlines()) == 1 and "not a network folder" in err
+    broken = tmp_path / "broken"
+    shutil.copytree(network, broken)
+    (broken / "timetable.json").write_text('{"schema": 8, "arr')          # cut short
+    code, _, err = run(capsys, "transfers", str(broken))
+    assert code == 2 and err == f"maas transfers: {broken / 'timetable.json'}: unreadable or corrupt; " \
+                                "rebuild the network with `maas build`\n"
+    (broken / "timetable.json").write_text((network / "timetable.json").read_text())
+    victim = sorted((broken / "arrays").glob("*.npy"))[0]
+    victim.write_bytes(b"not an array")
+    code, _, err = run(capsys, "transfers", str(broken))
+    assert code == 2 and len(err.splitlines()) == 1 and f"{victim}: cannot be read" in err
     code, _, err = run(capsys, "build", str(tmp_path / "missing.zip"), "-o", str(tmp_path / "n"))
     assert code == 2 and len(err.splitlines()) == 1 and "no such file or folder" in err
     with pytest.raises(SystemExit) as exc:

@@ -249,3 +249,13 @@ def test_corrupt_zip_member_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and "stops.txt" in err and "cannot be read from the zip" in err
     assert "internal error" not in err
+
+
+def test_build_of_a_feed_without_trips_exits_2(tmp_path, capsys):
+    """Headers only in stop_times.txt: valid GTFS, but nothing could ever be routed."""
+    feed = write_feed(tmp_path / "empty", **{"stop_times.txt": STOP_TIMES.splitlines()[0] + "\n"})
+    assert main(["build", str(feed), "-o", str(tmp_path / "net")]) == 2
+    out, err = capsys.readouterr()
+    assert err == ("maas build: stop_times.txt: no trip has two or more stop times at known stops; "
+                   "there is nothing to route\n")
+    assert not (tmp_path / "net" / "timetable.json").exists()

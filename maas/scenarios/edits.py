@@ -142,16 +142,23 @@ def _remove_route(work, e: RemoveRoute, spec) -> dict:
     return {"trips_removed": n, "summary": f"route {e.route}: removed {n} trips"}
 
 
+def _trips_of(w, rids, band=None, direction=None):
+    """The trips of routes ``rids``, optionally of one direction and starting within ``band``."""
+    tr = w.trips[w.trips["route_id"].isin(rids)]
+    if direction is not None:
+        tr = tr[tr["direction_id"].astype(str) == str(direction)]
+    if band is not None:
+        fd = tr["trip_id"].map(w.first_dep())
+        tr = tr[(fd >= band.start) & (fd < band.end)]
+    return tr
+
+
 def _remove_trips(work, e: RemoveTrips, spec) -> dict:
     n = 0
     for w, rids in zip(work, _route_ids(work, e.route)):
         if not rids:
             continue
-        tr = w.trips[w.trips["route_id"].isin(rids)]
-        if e.direction is not None:
-            tr = tr[tr["direction_id"].astype(str) == str(e.direction)]
-        fd = tr["trip_id"].map(w.first_dep())
-        n += w.drop_trips(tr.loc[(fd >= e.band.start) & (fd < e.band.end), "trip_id"])
+        n += w.drop_trips(_trips_of(w, rids, e.band, e.direction)["trip_id"])
     d = f" direction {e.direction}" if e.direction is not None else ""
     return {"trips_removed": n, "summary": f"route {e.route}{d}: removed {n} trips starting {e.band}"}
 
@@ -223,11 +230,7 @@ def _adjust_speed(work, e: AdjustSpeed, spec) -> dict:
     for w, rids in zip(work, _route_ids(work, e.route)):
         if not rids:
             continue
-        tr = w.trips[w.trips["route_id"].isin(rids)]
-        if e.band is not None:
-            fd = tr["trip_id"].map(w.first_dep())
-            tr = tr[(fd >= e.band.start) & (fd < e.band.end)]
-        ids = set(tr["trip_id"])
+        ids = set(_trips_of(w, rids, e.band)["trip_id"])
         if not ids:
             continue
         st = w.stop_times

@@ -51,14 +51,21 @@ def load_timetable(folder: str | os.PathLike, mmap: bool = True) -> Timetable:
     folder = Path(folder)
     meta = read_meta(folder)
     if meta is None:
+        if (folder / META_FILE).is_file():
+            raise MaasError(f"{folder / META_FILE}: unreadable or corrupt; rebuild the network with `maas build`")
         raise MaasError(f"{folder}: not a network folder (no {META_FILE}); build one with `maas build`")
+    if not isinstance(meta, dict):
+        raise MaasError(f"{folder / META_FILE}: not a network description; rebuild with `maas build`")
     if meta.get("schema") != SCHEMA_VERSION:
         raise MaasError(f"{folder}: built by another maas version (schema {meta.get('schema')}, "
                         f"expected {SCHEMA_VERSION}); rebuild it with `maas build`")
     arrays = {}
-    for name in meta["arrays"]:
+    for name in meta.get("arrays", ()):
         path = folder / ARRAY_DIR / f"{name}.npy"
-        arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        try:
+            arr = np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise MaasError(f"{path}: cannot be read ({exc}); rebuild the network with `maas build`") from None
         # np.asarray drops the np.memmap subclass (its Python-level __getitem__ is slow) but
         # keeps the mapping; strings are copied into memory, they are small.
         arrays[name] = np.array(arr) if arr.dtype.kind == "U" else np.asarray(arr)
