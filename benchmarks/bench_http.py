@@ -444,10 +444,21 @@ def bench(a, network: Path | None, url: str | None) -> int:
                 if time.monotonic() > deadline:
                     raise SystemExit("bench_http: server did not answer /v1/health within 180 s")
                 time.sleep(0.2)
+            # every worker up before the load's connections are made (a worker that is still
+            # loading gets none of them, and keep-alive connections stay where they land)
+            pids: set = set()
+            while url is None and len(pids) < a.server_workers and time.monotonic() < deadline:
+                with httpx.Client(base_url=base, timeout=10, limits=httpx.Limits(max_keepalive_connections=0)) as fresh:
+                    for _ in range(8):
+                        pid = fresh.get("/v1/health").json().get("pid")
+                        if pid is not None:
+                            pids.add(pid)
+                if len(pids) < a.server_workers:
+                    time.sleep(0.3)
             startup_s = time.perf_counter() - t_launch
             health = c.get("/v1/health").json()
             places = make_places(c, rng)
-        log(f"server up in {startup_s:.1f} s; {len(places)} places; "
+        log(f"server up in {startup_s:.1f} s ({len(pids) or '?'} worker processes answering); {len(places)} places; "
             f"mobility: {'yes' if health.get('mobility') else 'no'}")
         dates = [d for d in a.dates.split(",") if d]
         warm = make_requests(a.warmup * a.server_workers, places, dates, a.modes, a.arrive_by_share, rng)

@@ -435,12 +435,28 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_maas_serve_over_http(folder, tmp_path):
+def _descendants(pid: int) -> set[int]:
+    out, todo = set(), [pid]
+    while todo:
+        for task in Path(f"/proc/{todo.pop()}/task").glob("*"):
+            try:
+                kids = [int(c) for c in (task / "children").read_text().split()]
+            except OSError:
+                continue
+            out.update(kids)
+            todo += kids
+    return out
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_maas_serve_over_http(folder, tmp_path, workers):
     port = _free_port()
     log = open(tmp_path / "serve.log", "wb")
     env = dict(os.environ, MAAS_ACCESS_LOG="0")
     proc = subprocess.Popen([sys.executable, "-m", "maas.cli", "serve", folder, "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, env=env)
+                             "--port", str(port), "--workers", str(workers)],
+                            stdout=log, stderr=subprocess.STDOUT, env=env)
+    children: set[int] = set()
     base = f"http://127.0.0.1:{port}"
     try:
         with httpx.Client(base_url=base, timeout=10) as c:
@@ -461,14 +477,41 @@ def test_maas_serve_over_http(folder, tmp_path):
             assert "plan;dur=" in r.headers["server-timing"]
             assert_422_names(c.get("/v1/plan", params={"from": "stop:nope", "to": "stop:85", "date": DAY,
                                                        "time": "08:00"}), "from")
+        if workers > 1:       # each worker listens on its own socket; new connections reach them all
+            pids: set[int] = set()
+            deadline = time.monotonic() + 90
+            while len(pids) < workers and time.monotonic() < deadline:
+                with httpx.Client(base_url=base, timeout=10, limits=httpx.Limits(max_keepalive_connections=0)) as c:
+                    pids |= {c.get("/v1/health").json()["pid"] for _ in range(10)}
+            children = _descendants(proc.pid)
+            assert len(pids) == workers and pids <= children, (pids, children)
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=15)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
         log.close()
+    assert proc.returncode is not None
+    time.sleep(0.5)
+    assert not [p for p in children if Path(f"/proc/{p}").exists()
+                and "Z" not in Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]], \
+        "worker processes outlived the server"
+
+
+def test_serve_workers_bad_folder_and_busy_port_exit_2(folder, tmp_path):
+    r = subprocess.run([sys.executable, "-m", "maas.cli", "serve", str(tmp_path / "missing"), "--workers", "2"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "not a network folder" in r.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        r = subprocess.run([sys.executable, "-m", "maas.cli", "serve", folder, "--port", str(port), "--workers", "2"],
+                           capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in r.stderr, r.stderr
 
 
 def test_serve_bad_folder_exits_2(tmp_path):

@@ -546,7 +546,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
     def health():
         loaded = state.current
         return {"status": "ok", "version": maas.__version__, "loaded_at": loaded.loaded_at.isoformat(),
-                "uptime_s": round(time.monotonic() - state.started, 1), "network": _network_stats(loaded),
+                "uptime_s": round(time.monotonic() - state.started, 1), "pid": os.getpid(),
+                "network": _network_stats(loaded),
                 "mobility": _mobility_state(state)}
 
     @app.post("/v1/admin/reload", response_model=m.ReloadResponse, tags=["operations"],
@@ -594,6 +595,9 @@ def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
     logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if workers > 1:
+        # load once here, so that a bad folder or P+R file is one clear error, not N worker crashes
+        maas.load_network(network, gbfs=list(gbfs) if gbfs else None, parking=parking)
+        _check_address(host, port)
         # Each worker process memory-maps the same compiled arrays, so N workers cost little
         # memory and use N cores; uvicorn needs an import string to spawn them.
         os.environ["MAAS_NETWORK"] = str(Path(network).resolve())
@@ -603,8 +607,20 @@ def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
                     log_level=level, access_log=access_log, timeout_graceful_shutdown=10)
         return
     app = create_app(network, gbfs=gbfs, parking=parking)
+    _check_address(host, port)
     uvicorn.run(app, host=host, port=port, workers=1, log_level=level, access_log=access_log,
                 timeout_graceful_shutdown=10)
+
+
+def _check_address(host: str, port: int) -> None:
+    """A clear error (CLI exit 2) when the address cannot be listened on (instead of uvicorn's exit 1)."""
+    import socket
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as exc:
+        raise MaasError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
 
 
 def app_from_env() -> FastAPI:

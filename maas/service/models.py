@@ -209,6 +209,7 @@ class HealthResponse(BaseModel):
     version: str
     loaded_at: str
     uptime_s: float
+    pid: int = Field(description="the server process that answered (one of `maas serve --workers N`)")
     network: NetworkStats
     mobility: Optional[MobilityState] = None
 
