@@ -5,13 +5,15 @@ of the network's stops). A lot qualifies when it is open on arrival, does not re
 spaces (unknown spaces are allowed and said in a message), has wheelchair spaces for step-free
 profiles (unless unknown), and has stops within the profile's walking limit. The car leg (mode
 ``CAR``, ``lot_id`` in ``to``) is crow-fly x 1.35 at 8.3 m/s plus 180 s to park. Each of the
-``MAX_PR_LOTS`` nearest qualifying lots gets its own RAPTOR search (``shared_modes.search_groups``)
+``MAX_PR_LOTS`` best-ranked qualifying lots gets its own RAPTOR search (``shared_modes.search_groups``)
 and the response lists the best itinerary per lot, competitive ones only, at most three.
 
 Lots are ranked by how well they lie on the way: the drive to the lot plus the crow-fly distance
 from the lot to the destination at ``PR_RANK_SPEED`` (a rough door-to-door transit speed). A lot
 behind the origin ranks low even when it is near, so the searches go to the lots a driver heading
-for the destination would use.
+for the destination would use. One search per lot, rather than one from all lots, because a
+multi-source search keeps the lot that reaches a stop first, not the one that lets the driver
+leave latest (measured: slower P+R shown in 8 % of requests).
 """
 from __future__ import annotations
 
