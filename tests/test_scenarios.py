@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from maas.cli import main as cli_main
+from maas.router.egress import place_times
 from maas.router.raptor import INF
 from maas.scenarios import (ScenarioError, apply_edits, build_scenario_network, load_scenario, parse_scenario,
                             run_scenario)
@@ -454,7 +455,7 @@ def test_matrix_matches_single_departure_raptor(stpt):
             arr = np.where(best <= t0 + p.max_duration, best, INF).astype(np.int32)[None, :]
             out = np.empty((p.n_places, 1), np.int32)
             w0, w1 = p.walk_ptr[o], p.walk_ptr[o + 1]
-            mx._place_times(arr, p.departures[d:d + 1], p.egr_ptr, p.egr_stop, p.egr_dur,
+            place_times(arr, p.departures[d:d + 1], p.egr_ptr, p.egr_stop, p.egr_dur,
                             p.walk_dest[w0:w1], p.walk_dur[w0:w1], out)
             assert np.array_equal(out[:, 0], times[i, :, d]), (o, d)
 

@@ -259,3 +259,23 @@ def test_build_of_a_feed_without_trips_exits_2(tmp_path, capsys):
     assert err == ("maas build: stop_times.txt: no trip has two or more stop times at known stops; "
                    "there is nothing to route\n")
     assert not (tmp_path / "net" / "timetable.json").exists()
+
+
+def test_source_digest_follows_the_files(tmp_path):
+    """The digest is remembered per file stats: a rewritten file (same size, new time) changes it."""
+    import os
+
+    from maas.feeds.gtfs import source_digest
+    feed = write_feed(tmp_path / "f")
+    first = source_digest(feed)
+    assert source_digest(feed) == first
+    stops = feed / "stops.txt"
+    text = stops.read_text()
+    stops.write_text(text.replace("One", "Uno"))          # same length, other content
+    st = stops.stat()
+    os.utime(stops, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+    second = source_digest(feed)
+    assert second != first
+    stops.write_text(text)
+    os.utime(stops, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000))
+    assert source_digest(feed) == first

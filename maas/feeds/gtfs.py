@@ -149,15 +149,35 @@ def _read_table(src: _Source, name: str, report: ValidationReport, digest) -> pd
     return df
 
 
+_DIGESTS: dict[tuple, str] = {}    # (path, file stats) -> digest: a scenario run checks its sources often
+
+
+def _stat_key(src: "_Source") -> tuple:
+    """What must not change for a digest to still hold: the path and each file's mtime and size."""
+    if src.path.is_dir():
+        stats = tuple(sorted((n, os.stat(f).st_mtime_ns, os.stat(f).st_size) for n, f in src._names.items()))
+        return (str(src.path.resolve()),) + stats
+    st = src.path.stat()
+    return (str(src.path.resolve()), st.st_mtime_ns, st.st_size)
+
+
 def source_digest(path: str | os.PathLike) -> str:
-    """The same digest :func:`read_gtfs` records, computed from the raw files without parsing."""
+    """The same digest :func:`read_gtfs` records, computed from the raw files without parsing
+    (and remembered while the files' modification times and sizes stay the same)."""
     src = _Source(path)
+    key = _stat_key(src)
+    hit = _DIGESTS.get(key)
+    if hit is not None:
+        return hit
     digest = hashlib.sha256()
     for name in REQUIRED_FILES + OPTIONAL_FILES:
         if src.has(name):
             digest.update(name.encode())
             digest.update(src.read_bytes(name))
-    return digest.hexdigest()
+    if len(_DIGESTS) > 64:
+        _DIGESTS.clear()
+    _DIGESTS[key] = out = digest.hexdigest()
+    return out
 
 
 def parse_time_column(values: pd.Series) -> np.ndarray:

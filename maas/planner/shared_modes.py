@@ -121,6 +121,22 @@ def walk_beats(near: "NearIndex", place, prof, stops: np.ndarray, dur: np.ndarra
     return (direct <= prof.max_access_m) & (ceil_s(direct / prof.walk_speed) <= dur)
 
 
+def stop_ends(near: "NearIndex", csr: tuple, items: np.ndarray, walk_limit_m: float, base_s: np.ndarray,
+              place, prof) -> tuple[np.ndarray, ...]:
+    """The stop end of station/car options: for ``items`` (with durations ``base_s`` so far), the
+    stops within ``walk_limit_m`` of each in ``csr``, walked at the profile's speed; the best
+    option per stop, without those a direct walk from ``place`` beats. Returns (owner position in
+    ``items``, stop, walk metres, walk seconds, total seconds), one entry per stop kept."""
+    owner, stops, metres = rows(csr, items)
+    sel = metres <= walk_limit_m
+    owner, stops, metres = owner[sel], stops[sel], metres[sel]
+    secs = ceil_s(metres / prof.walk_speed)
+    dur = base_s[owner] + secs
+    cand = np.flatnonzero(~walk_beats(near, place, prof, stops, dur))
+    pick = cand[best_per_stop(stops[cand], dur[cand])]
+    return owner[pick], stops[pick], metres[pick], secs[pick], dur[pick]
+
+
 def best_per_stop(stop: np.ndarray, dur: np.ndarray) -> np.ndarray:
     """Indices of the shortest option for each distinct stop."""
     if not len(stop):
@@ -258,23 +274,14 @@ def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress
     keep = best < BIG
     F, bi, best = F[keep], bi[keep], best[keep]
     r_m, r_s = ride_m[bi, cols[keep]], ride_s[bi, cols[keep]]
-    owner, stops, metres = rows(near.st, F)
-    sel = metres <= min(STOP_WALK_M, lim)
-    owner, stops, metres = owner[sel], stops[sel], metres[sel]
+    owner, stops, metres, secs, dur = stop_ends(near, near.st, F, min(STOP_WALK_M, lim), best, place, prof)
     if not len(stops):
-        return []
-    secs = ceil_s(metres / ws)
-    dur = best[owner] + secs
-    cand = np.flatnonzero(~walk_beats(near, place, prof, stops, dur))
-    pick = cand[best_per_stop(stops[cand], dur[cand])]
-    if not len(pick):
         return []
     pe = place_end(net, place)
     out: list[AccessOption] = []
     P_l, F_l, bi_l = P.tolist(), F.tolist(), bi.tolist()
     dpl, wps, rm, rs = d_place.tolist(), walk_p_s.tolist(), r_m.tolist(), r_s.tolist()
-    for q, o, m, s, t in zip(stops[pick].tolist(), owner[pick].tolist(), metres[pick].tolist(),
-                             secs[pick].tolist(), dur[pick].tolist()):
+    for q, o, m, s, t in zip(stops.tolist(), owner.tolist(), metres.tolist(), secs.tolist(), dur.tolist()):
         p_i = bi_l[o]
         pst, fst = P_l[p_i], F_l[o]
         w_place = (dpl[pst], wps[p_i])
@@ -358,16 +365,8 @@ def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress:
     if not len(C):
         return []
     drive_s = ceil_s(drive_m[C] / CAR_SPEED) + CAR_PICKUP_S + CAR_PARK_S
-    owner, stops, metres = rows(near.car, C)
-    sel = metres <= min(STOP_WALK_M, car_lim)
-    owner, stops, metres = owner[sel], stops[sel], metres[sel]
-    if not len(stops):
-        return []
-    secs = ceil_s(metres / ws)
-    dur = secs + drive_s[owner]
-    useful = np.flatnonzero(~walk_beats(near, place, prof, stops, dur))
-    pick = useful[best_per_stop(stops[useful], dur[useful])]
-    pick = pick[np.argsort(dur[pick], kind="stable")[:MAX_CAR_OPTIONS]]
+    owner, stops, metres, secs, dur = stop_ends(near, near.car, C, min(STOP_WALK_M, car_lim), drive_s, place, prof)
+    pick = np.argsort(dur, kind="stable")[:MAX_CAR_OPTIONS]
     C_l, dm_l, ds_l = C.tolist(), drive_m.tolist(), drive_s.tolist()
     for q, o, m, s, t in zip(stops[pick].tolist(), owner[pick].tolist(), metres[pick].tolist(),
                              secs[pick].tolist(), dur[pick].tolist()):

@@ -23,10 +23,10 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from maas.planner.clock import local_seconds
 from maas.planner.profiles import get_profile
+from maas.router.egress import place_times
 from maas.router.raptor import INF, raptor_range
 
 PERCENTILES = (25, 50, 75)
@@ -102,41 +102,6 @@ def build_problem(net, places, spec, *, mobility=None, label: str = "") -> Matri
                          walk_dur=walks[2], n_places=len(places), label=label)
 
 
-@njit(cache=True)
-def _place_times(arr, deps, egr_ptr, egr_stop, egr_dur, walk_dest, walk_dur, out):
-    """out[z, d] = travel time to place z leaving at deps[d] (INF = none within the cut-off).
-
-    ``arr`` is range RAPTOR's [n_dep, n_stops]; it is first turned into travel times per stop
-    laid out [n_stops, n_dep] so that the egress loops run over contiguous departures.
-    """
-    n_dep = arr.shape[0]
-    n_s = arr.shape[1]
-    n_z = egr_ptr.shape[0] - 1
-    tt = np.empty((n_s, n_dep), np.int32)
-    for d in range(n_dep):
-        t0 = deps[d]
-        for s in range(n_s):
-            a = arr[d, s]
-            tt[s, d] = a - t0 if a < INF else INF
-    for z in range(n_z):
-        for d in range(n_dep):
-            out[z, d] = INF
-        for e in range(egr_ptr[z], egr_ptr[z + 1]):
-            s = egr_stop[e]
-            du = egr_dur[e]
-            for d in range(n_dep):
-                a = tt[s, d]
-                v = a + du if a < INF else INF
-                if v < out[z, d]:
-                    out[z, d] = v
-    for j in range(walk_dest.shape[0]):
-        z = walk_dest[j]
-        w = walk_dur[j]
-        for d in range(n_dep):
-            if w < out[z, d]:
-                out[z, d] = w
-
-
 def origin_times(p: MatrixProblem, origins: np.ndarray, d0: int, d1: int) -> np.ndarray:
     """int32 [len(origins), n_places, d1 - d0]: travel times per departure (INF = unreachable)."""
     deps = np.ascontiguousarray(p.departures[d0:d1])
@@ -152,7 +117,7 @@ def origin_times(p: MatrixProblem, origins: np.ndarray, d0: int, d1: int) -> np.
                 inf_arr = np.full((len(deps), n_stops), INF, np.int32)
             arr = inf_arr
         w0, w1 = int(p.walk_ptr[o]), int(p.walk_ptr[o + 1])
-        _place_times(arr, deps, p.egr_ptr, p.egr_stop, p.egr_dur, p.walk_dest[w0:w1], p.walk_dur[w0:w1], out[i])
+        place_times(arr, deps, p.egr_ptr, p.egr_stop, p.egr_dur, p.walk_dest[w0:w1], p.walk_dur[w0:w1], out[i])
     return out
 
 
@@ -224,6 +189,6 @@ def warm_up(p: MatrixProblem | None = None) -> bool:
                          np.ascontiguousarray(p.departures[:1]), 1, 60)
     arr = np.full((1, 2), INF, np.int32)
     out = np.empty((1, 1), np.int32)
-    _place_times(arr, np.zeros(1, np.int32), np.array([0, 1], np.int64), np.zeros(1, np.int32),
+    place_times(arr, np.zeros(1, np.int32), np.array([0, 1], np.int64), np.zeros(1, np.int32),
                  np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0, np.int32), out)
     return True

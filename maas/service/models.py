@@ -1,11 +1,13 @@
 """Pydantic models of the HTTP API (``/v1``): the shapes documented in the architecture's HTTP contract.
 
-The planner builds plain dicts (``Network.plan``); the service validates them against these models
-before answering, so a shape drift is caught server-side (logged, HTTP 500) instead of reaching a
-client. Models that may grow carry ``extra="allow"``: keys the planner adds (``intermediate_stops``,
-mobility details...) pass through unchanged. Serialise with ``by_alias=True`` (``from`` is a Python
-keyword) and ``exclude_unset=True`` (optional ids appear only where the planner set them, while an
-explicit ``null`` such as an unknown ``spaces_available`` is kept).
+The planner builds plain dicts (``Network.plan``). The lookup endpoints are validated against
+these models by FastAPI; ``/v1/plan`` writes the planner's dict straight to JSON (a pydantic round
+trip cost three times the serialisation), and the tests hold every plan body to ``PlanResponse``
+(validated, then dumped back unchanged). Models that may grow carry ``extra="allow"``: keys the
+planner adds (``intermediate_stops``, mobility details...) pass through unchanged. Serialise with
+``by_alias=True`` (``from`` is a Python keyword) and ``exclude_unset=True`` (optional ids appear
+only where the planner set them, while an explicit ``null`` such as an unknown
+``spaces_available`` is kept).
 """
 from __future__ import annotations
 
