@@ -22,7 +22,7 @@ sample: install
 	$(BIN)/maas sample $(SAMPLE)
 
 network: sample
-	$(BIN)/maas build $(SAMPLE)/gtfs.zip -o $(NET) --gbfs $(SAMPLE)/gbfs/velotm --gbfs $(SAMPLE)/gbfs/carshare --parking $(SAMPLE)/park_and_ride.geojson
+	$(BIN)/maas build $(SAMPLE)/gtfs.zip -o $(NET) --gbfs $(SAMPLE)/gbfs/velotm --gbfs $(SAMPLE)/gbfs/carshare --parking $(SAMPLE)/park_and_ride.geojson --osm $(SAMPLE)/streets.osm
 
 demo: network
 	$(BIN)/maas plan $(NET) --from stop:GN --to 45.7537,21.2257 --date 2026-11-24 --time 08:00
