@@ -134,6 +134,9 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
     net.reused_build = reused
     net.feeds = feeds
     net.build_warnings = build_warnings
+    # places index (geocoder): stops, stations, P+R lots, bike stations, and OSM places when given
+    from maas.places.build import build_places
+    net.places = build_places(tt, sources, feeds, osm, mobility, out, force)
     return net
 
 
@@ -147,4 +150,7 @@ def load_network(folder: str | os.PathLike, *, gbfs: list[str] | None = None,
         mobility = Mobility.from_folder(folder, gbfs=gbfs, parking=parking)
     except ImportError:
         mobility = None
-    return Network(tt, folder=str(Path(folder)), mobility=mobility, streets=load_streets(folder))
+    net = Network(tt, folder=str(Path(folder)), mobility=mobility, streets=load_streets(folder))
+    from maas.places.index import PlaceIndex
+    net.places = PlaceIndex.load(folder)   # None for a folder built before places: stops only, in memory
+    return net
