@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from maas.planner.settings import SETTINGS, WALK_RULES, Settings
-from maas.planner.street_footpaths import seeds_and_targets
+from maas.planner.street_footpaths import along_where_shorter, seeds_and_targets
 from maas.router.distance import haversine
 from maas.router.streets import point_costs
 from maas.streets.link import Links
@@ -146,9 +146,14 @@ def points_to_stops(net, mode: Mode, lats, lons, max_m: float, k: int, reverse: 
         res = point_costs(*router.csr(m_kind, reverse), cost, length, seed_ptr, s_nodes[s_ok].astype(np.int32),
                           s_cost[s_ok], s_len[s_ok], np.asarray(cand_ptr, np.int64),
                           au.astype(np.int64), av.astype(np.int64), acu, acv, alu, alv, INF, float(max_m))
+        pos = np.arange(len(cand_all))
+        if reverse:
+            sc, sm = along_where_shorter(stop_lk, pos, pts, owner, cost, mode.speed, res.cost.copy(), res.length.copy())
+        else:
+            sc, sm = along_where_shorter(pts, owner, stop_lk, pos, cost, mode.speed, res.cost.copy(), res.length.copy())
         street = (pts.seg[owner] >= 0) & (stop_lk.seg >= 0)
-        metres = np.where(street, res.length, metres)
-        secs = np.where(street, res.cost, secs)
+        metres = np.where(street, sm, metres)
+        secs = np.where(street, sc, secs)
     ok = metres <= max_m
     out_ptr, out_s, out_m, out_t = [0], [], [], []
     for i in range(n):
