@@ -138,7 +138,7 @@ def _egress_table(egress: list[AccessOption]):
 def _candidates(state, table, max_trips):
     """Pareto-optimal (arrival, trips) journeys at the targets, as (arrival, k, stop, egress option)."""
     stops, offs, opts = table
-    arr, ks, idx = pareto_at_targets(state[0], stops, offs, int(max_trips))
+    arr, ks, idx = pareto_at_targets(state.trip_arr, stops, offs, int(max_trips))
     return [(v, k, int(stops[j]), opts[j]) for v, k, j in zip(arr.tolist(), ks.tolist(), idx.tolist())]
 
 
