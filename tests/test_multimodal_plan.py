@@ -419,7 +419,7 @@ def test_refresh_during_a_request_does_not_mix_snapshots(net_dir, truth, tmp_pat
     hook after the access options (direct options, review, messages) sees the bound snapshot."""
     import time
 
-    from maas.planner.mobility import BoundMobility
+    from maas.planner.modes import BikeShareMode
     live = writable_copy(VELOTM, tmp_path / "velotm-live")
     n = load_network(net_dir, gbfs=[str(live)])
     modes = ["BIKE_SHARE", "WALK", "TRANSIT"]
@@ -433,14 +433,14 @@ def test_refresh_during_a_request_does_not_mix_snapshots(net_dir, truth, tmp_pat
             s["num_bikes_available"] = 0
     edit_json(live / "station_status.json", take_all)      # every bike gone on the next read
     refreshed = []
-    original = BoundMobility.access_options
+    original = BikeShareMode.access
 
     def access_then_refresh(self, *a, **k):
         out = original(self, *a, **k)
         if not refreshed:
             refreshed.append(n.mobility.refresh(now=time.time() + 3600))
         return out
-    monkeypatch.setattr(BoundMobility, "access_options", access_then_refresh)
+    monkeypatch.setattr(BikeShareMode, "access", access_then_refresh)
     during = n.plan(*args, modes=modes)
     assert refreshed == [True] and not n.mobility.snapshot.st_rent.any()
     assert during == before                                 # the whole answer, from one snapshot

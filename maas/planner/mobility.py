@@ -422,93 +422,12 @@ class Mobility:
         """The planner hooks over one snapshot: a refresh during a request cannot mix two."""
         return BoundMobility(*self._bind(net))
 
-    def access_options(self, net, place, profile, modes, day, t_req, egress: bool, toward=None,
-                       arrive_by: bool = False) -> list:
-        """Bike share, car share (access or egress) and park & ride (access only) options."""
-        return self.bind(net).access_options(net, place, profile, modes, day, t_req, egress, toward, arrive_by)
-
-    def direct_options(self, net, o, d, profile, modes, day, t_req, arrive_by) -> list:
-        """Direct bike-share and car-share itineraries (arrive-by shifts the start)."""
-        return self.bind(net).direct_options(net, o, d, profile, modes, day, t_req, arrive_by)
-
-    def review(self, net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins) -> tuple[list, list, list[dict]]:
-        """See :meth:`BoundMobility.review`."""
-        return self.bind(net).review(net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins)
-
 
 class BoundMobility:
     """One mobility snapshot with its stop index and usable-source mask, for one request."""
 
     def __init__(self, snap: Snapshot, near, ok: np.ndarray):
         self.snap, self.near, self.ok = snap, near, ok
-        self._walks: dict[tuple, object] = {}
-
-    def walk(self, net, place, profile, reverse: bool):
-        """The request's walk search from (``reverse``: toward) a place, shared by every mode."""
-        key = (place.lat, place.lon, profile.name, reverse)
-        w = self._walks.get(key)
-        if w is None:
-            from maas.planner.settings import SETTINGS
-            from maas.planner.travel import From, walk_mode
-            w = self._walks[key] = From(net, walk_mode(profile), place.lat, place.lon,
-                                        profile.max_access_m * SETTINGS.car_walk_factor, reverse=reverse)
-        return w
-
-    def access_options(self, net, place, profile, modes, day, t_req, egress: bool, toward=None,
-                       arrive_by: bool = False) -> list:
-        """Bike share, car share (access or egress) and park & ride (access only) options;
-        ``toward`` (the other end of the trip) and ``arrive_by`` steer the choice of P+R lots."""
-        from maas.planner import park_ride, shared_modes
-        want_bike, want_car = "BIKE_SHARE" in modes, "CAR_SHARE" in modes
-        want_pr = "PARK_RIDE" in modes and not egress
-        if not (want_bike or want_car or want_pr):
-            return []
-        snap, near, ok = self.snap, self.near, self.ok
-        out: list = []
-        if want_bike:
-            out += shared_modes.bike_options(snap, near, net, place, profile, ok, egress,
-                                             self.walk(net, place, profile, egress))
-        if want_car:
-            out += shared_modes.car_options(snap, near, net, place, profile, ok, egress,
-                                            self.walk(net, place, profile, egress))
-        if want_pr:
-            out += park_ride.pr_options(snap, near, net, place, profile, day, t_req, toward, arrive_by)
-        return out
-
-    def direct_options(self, net, o, d, profile, modes, day, t_req, arrive_by) -> list:
-        """Direct bike-share and car-share itineraries (arrive-by shifts the start)."""
-        from maas.planner import shared_modes
-        if "BIKE_SHARE" not in modes and "CAR_SHARE" not in modes:
-            return []
-        snap, near, ok = self.snap, self.near, self.ok
-        out = []
-        if "BIKE_SHARE" in modes:
-            it = shared_modes.bike_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by,
-                                          self.walk(net, o, profile, False), self.walk(net, d, profile, True))
-            if it is not None:
-                out.append(it)
-        if "CAR_SHARE" in modes:
-            it = shared_modes.car_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by,
-                                         self.walk(net, o, profile, False))
-            if it is not None:
-                out.append(it)
-        return out
-
-    def review(self, net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins) -> tuple[list, list, list[dict]]:
-        """After the search: the itineraries to keep (a car-share + transit combination only when
-        it saves time), the P+R itineraries to show (open lot, one per lot, competitive, at most
-        three) and messages explaining modes that could not be offered."""
-        from maas.planner import park_ride, shared_modes
-        snap, near, ok = self.snap, self.near, self.ok
-        msgs: list[dict] = []
-        kept = shared_modes.drop_slow_car_combos(itineraries)
-        shown_pr = pr_itins
-        if "PARK_RIDE" in modes:
-            shown_pr, m = park_ride.review(snap, near, net, o, profile, modes, day, t_req, arrive_by, pr_itins)
-            msgs += m
-        msgs += shared_modes.explain(snap, near, net, o, d, profile, modes, ok, list(kept) + list(shown_pr))
-        return kept, shown_pr, msgs
-
 
 
 def _utc(epoch: float) -> str:
