@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from maas.errors import BadRequest
+
+
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+"""A decimal number in ASCII digits (no exponent, no nan/inf, no underscores)."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,8 @@ def parse_place(text: str, stop_lookup: dict[str, int], stop_lat, stop_lon, stop
     if len(parts) != 2:
         raise BadRequest(f"{what}: cannot parse {text!r}; expected stop:<id> or <lat>,<lon>", field=what)
     try:
+        if not all(_NUMBER.fullmatch(p.strip()) for p in parts):   # float() takes "٤٥.٧" and "1_0"
+            raise ValueError(text)
         lat, lon = float(parts[0]), float(parts[1])
     except ValueError:
         raise BadRequest(f"{what}: cannot parse {text!r}; expected stop:<id> or <lat>,<lon>", field=what) from None
