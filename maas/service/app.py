@@ -483,8 +483,8 @@ async def _on_validation_error(request: Request, exc: RequestValidationError) ->
         loc = list(err.get("loc", ()))
         name = next((str(x) for x in reversed(loc) if isinstance(x, str) and x not in ("query", "body", "path")), None)
         msg = str(err.get("msg", "invalid value"))
-        if err.get("type") == "string_pattern_mismatch":
-            msg = P.pattern_hint((err.get("ctx") or {}).get("pattern"))
+        if err.get("type") == "string_pattern_mismatch":       # the pattern is in the OpenAPI schema
+            msg = P.pattern_hint((err.pop("ctx", None) or {}).get("pattern"))
         if name and not msg.startswith(f"{name}:"):
             msg = f"{name}: {msg}"
         err["msg"] = msg
@@ -748,7 +748,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
              tags=["network"],
              summary="Stops, all or near a point (sorted by distance)")
     def stops(
-        near: Optional[str] = Query(None, description="`<lat>,<lon>`: only stops within `radius`, nearest first"),
+        near: Optional[str] = Query(None, description="`<lat>,<lon>`: only stops within `radius`, nearest first",
+                                    pattern=P.LATLON_PATTERN),
         radius: float = Query(500.0, gt=0, le=5000, description="metres, with `near`"),
         limit: int = Query(1000, ge=1, le=10000),
         offset: int = Query(0, ge=0),
