@@ -69,6 +69,7 @@ from maas.service import models as m
 logger = logging.getLogger("maas.service")
 
 ALL_MODES = MODES
+MODES_PATTERN = P.list_of_pattern(ALL_MODES)
 MIN_REFRESH_S = 0.5       # never run the refresh step more often than this
 MAX_REFRESH_S = 3600.0    # ... nor less often
 IDLE_CHECK_S = 30.0       # no mobility: look again later (a reload may bring some)
@@ -647,9 +648,10 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
                     await task
             Metrics.process_exited()
 
-    # strict_query: every route, present and future (repeated parameters, ASCII numbers, booleans)
+    # strict_query: every route, present and future (repeated parameters, ASCII numbers, booleans);
+    # the refusals of the limits and the last-resort 500 are documented on every route as well
     app = FastAPI(title="maas: Timișoara trip planner", version=maas.__version__, lifespan=lifespan,
-                  dependencies=[Depends(P.strict_query)],
+                  dependencies=[Depends(P.strict_query)], responses=_COMMON_RESPONSES,
                   description="Multimodal trip planning (STPT transit, Velo TM bike share, car share, "
                               "park & ride). Places are `stop:<stop_id>` or `<lat>,<lon>`; times are "
                               "local to the network's timezone, ISO 8601 with offset in responses.")
@@ -708,9 +710,10 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         time_: Optional[str] = Query(None, alias="time", pattern=P.TIME_PATTERN,
                                      description="HH:MM[:SS], up to 47:59:59 (default, or empty: now)"),
         arrive_by: bool = Query(False, alias="arriveBy", description="`time` is the latest arrival"),
-        profile: str = Query("default", description="one of: " + ", ".join(PROFILES)),
-        modes: list[str] = Query(["WALK,TRANSIT"], description="comma-separated (or repeated) subset of "
-                                 + ", ".join(ALL_MODES)),
+        profile: str = Query("default", description="one of: " + ", ".join(PROFILES),
+                             pattern=P.one_of_pattern(PROFILES)),
+        modes: list[P.Pattern(MODES_PATTERN)] = Query(  # type: ignore[valid-type]
+            ["WALK,TRANSIT"], description="comma-separated (or repeated) subset of " + ", ".join(ALL_MODES)),
         max_transfers: int = Query(6, alias="maxTransfers", ge=0, le=MAX_TRANSFERS_LIMIT),
         num_itineraries: int = Query(5, alias="numItineraries", ge=1, le=20),
         strict: bool = Query(False, description="step-free profiles: exclude legs of unknown accessibility"),
@@ -832,6 +835,15 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
                 "pid": os.getpid(), "network": _network_stats(loaded)}
 
     return app
+
+
+_COMMON_RESPONSES: dict = {
+    413: {"model": m.ErrorResponse, "description": "request body too large (MAAS_MAX_BODY)"},
+    414: {"model": m.ErrorResponse, "description": "request target too long (MAAS_MAX_TARGET)"},
+    429: {"model": m.ErrorResponse, "description": "rate limited (see Retry-After)"},
+    431: {"model": m.ErrorResponse, "description": "request headers too large (MAAS_MAX_HEADERS)"},
+    500: {"model": m.ErrorResponse, "description": "internal error (detail in the server log only)"},
+}
 
 
 def _network_tag(loaded: Loaded) -> str:

@@ -42,6 +42,31 @@ _HINTS = {
     PLACE_PATTERN: "expected stop:<stop_id> or <lat>,<lon> in decimal degrees",
 }
 
+
+
+def one_of_pattern(words, hint: str | None = None) -> str:
+    """Pattern of exactly one of ``words`` (registered with a hint naming them)."""
+    pattern = "^(?:" + "|".join(re.escape(w) for w in words) + ")$"
+    register_hint(pattern, hint or ("expected one of: " + ", ".join(words)))
+    return pattern
+
+
+def list_of_pattern(words, hint: str | None = None) -> str:
+    """Pattern of a comma-separated list of ``words`` (one or more)."""
+    alt = "(?:" + "|".join(re.escape(w) for w in words) + ")"
+    pattern = f"^{alt}(?:,{alt})*$"
+    register_hint(pattern, hint or ("expected a comma-separated list of: " + ", ".join(words)))
+    return pattern
+
+
+def Pattern(pattern: str):  # noqa: N802 - used as a type
+    """``str`` held to ``pattern``, for the items of a list parameter (``list[Pattern(...)]``)."""
+    from typing import Annotated
+
+    from pydantic import StringConstraints
+    return Annotated[str, StringConstraints(pattern=pattern)]
+
+
 _INT_RE = re.compile(r"[+-]?[0-9]+")
 _FLOAT_RE = re.compile(rf"[+-]?{_DEC}(?:[eE][+-]?[0-9]+)?")
 _BOOL_WORDS = ("true", "false")
