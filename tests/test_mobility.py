@@ -287,3 +287,69 @@ def test_concurrent_readers_during_refresh(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+class _EtagServer:
+    """Serves ``routes`` ({path: (status, body)}, changeable while running) with an ETag and
+    304 Not Modified for a matching If-None-Match, as GBFS servers behind a CDN do."""
+
+    def __init__(self, routes: dict):
+        import hashlib
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.routes = routes
+        self.hits = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                outer.hits += 1
+                status, body = outer.routes.get(self.path, (404, b"not found"))
+                etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+                if status == 200 and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/gbfs/gbfs.json"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_url_source_checked_by_etag_between_ttls() -> None:
+    now = time.time()
+    routes = folder_routes(VELOTM, stamp=int(now))
+    srv = _EtagServer(routes)
+    try:
+        mob = Mobility.from_sources([srv.url], None, now=now)
+        assert mob.messages() == [] and mob.check_interval() == 5.0
+        before = srv.hits
+        assert mob.refresh(now=now + 6) is False                    # every document: 304
+        assert srv.hits - before == len(mob.snapshot.gbfs[0].system.validators)
+        status = json.loads(routes["/gbfs/station_status.json"][1])
+        for s in status["data"]["stations"]:
+            s["num_bikes_available"] = 0
+        routes["/gbfs/station_status.json"] = (200, json.dumps(status).encode())
+        assert mob.refresh(now=now + 12) is True                    # changed: read before the 60 s ttl
+        assert all(s["bikes"] == 0 for s in mob.bike_stations())
+        routes["/gbfs/station_status.json"] = (500, b"down")
+        assert mob.refresh(now=now + 18) is True
+        msgs = mob.messages()
+        assert codes(msgs) == ["GBFS_UNAVAILABLE"] and "HTTP 500" in msgs[0]["text"] and "127.0.0.1" not in msgs[0]["text"]
+        routes["/gbfs/station_status.json"] = (200, json.dumps(status).encode())
+        assert mob.refresh(now=now + 24) is True and mob.messages() == []   # retried after 5 s
+    finally:
+        srv.close()

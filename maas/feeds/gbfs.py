@@ -23,7 +23,7 @@ import math
 import os
 import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -199,6 +199,8 @@ class GbfsSystem:
     warnings: list[str]
     fetched_at: float
     max_age_s: float | None = None
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    """URL source: each document's (``ETag``, ``Last-Modified``), for :func:`url_unchanged`."""
 
     @property
     def is_remote(self) -> bool:
@@ -417,7 +419,8 @@ def _folder_docs(source: Path, warnings: list[str]) -> tuple[Docs, dict | None]:
     return docs, gbfs
 
 
-def _fetch(client: httpx.Client, url: str, optional: bool, warnings: list[str]) -> dict | None:
+def _fetch(client: httpx.Client, url: str, optional: bool, warnings: list[str],
+           validators: dict | None = None) -> dict | None:
     try:
         resp = client.get(url)
     except httpx.TimeoutException:
@@ -429,6 +432,8 @@ def _fetch(client: httpx.Client, url: str, optional: bool, warnings: list[str]) 
         return None
     if resp.status_code != 200:
         raise GbfsError(url, f"HTTP {resp.status_code} {resp.reason_phrase}")
+    if validators is not None:
+        validators[url] = (resp.headers.get("etag"), resp.headers.get("last-modified"))
     try:
         return _check_doc(json.loads(resp.content), url)
     except json.JSONDecodeError as e:
@@ -445,14 +450,19 @@ def _fetch_failure(exc: httpx.HTTPError) -> str:
     return type(exc).__name__
 
 
-def _url_docs(url: str, timeout: float, warnings: list[str]) -> tuple[Docs, dict]:
+def _url_docs(url: str, timeout: float, warnings: list[str],
+              validators: dict | None = None) -> tuple[Docs, dict]:
     docs: Docs = {}
     with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-        gbfs = _fetch(client, url, False, warnings)
+        gbfs = _fetch(client, url, False, warnings, validators)
         assert gbfs is not None
         for name, feed_url in _discovery(gbfs, url).items():
-            full = urljoin(url, feed_url)
-            doc = _fetch(client, full, name in OPTIONAL_FEEDS, warnings)
+            try:
+                full = urljoin(url, feed_url)
+                httpx.URL(full)
+            except (ValueError, httpx.InvalidURL):
+                raise GbfsError(url, f"feed {name} has an invalid url", field="url") from None
+            doc = _fetch(client, full, name in OPTIONAL_FEEDS, warnings, validators)
             if doc is not None:
                 docs[name] = (full, doc)
     return docs, gbfs
@@ -610,9 +620,10 @@ def load_gbfs(source: str | os.PathLike, *, timeout: float = 5.0, now: float | N
     ``fetched_at``. ``max_age_s`` overrides the staleness rule (see the module doc).
     """
     warnings: list[str] = []
+    validators: dict[str, tuple[str | None, str | None]] = {}
     src = os.fspath(source)
     if src.startswith(("http://", "https://")):
-        docs, gbfs = _url_docs(src, timeout, warnings)
+        docs, gbfs = _url_docs(src, timeout, warnings, validators)
         gbfs_file = src
     else:
         docs, gbfs = _folder_docs(Path(src), warnings)
@@ -651,8 +662,32 @@ def load_gbfs(source: str | os.PathLike, *, timeout: float = 5.0, now: float | N
             vehicles += _vehicles(feed, docs[feed], types, plans, warnings)
 
     system = GbfsSystem(system_id, name, version, src, max(stamps), min(ttls), stations, vehicles,
-                        types, plans, warnings, time.time() if now is None else now, max_age_s)
+                        types, plans, warnings, time.time() if now is None else now, max_age_s,
+                        validators)
     if system.is_stale(system.fetched_at):
         warnings.append(f"{src}: data is stale "
                         f"(last_updated {system.last_updated}, ttl {system.ttl})")
     return system
+
+
+def url_unchanged(system: GbfsSystem, timeout: float = 2.0) -> bool | None:
+    """Cheap check of a URL source between full reads: a conditional GET (``If-None-Match`` /
+    ``If-Modified-Since``) of each document read. True when every one answers 304 Not Modified,
+    False when any changed or failed (read the source again), None when the server gave no
+    validators to check with (only the ``ttl`` tells then)."""
+    checks = {u: v for u, v in system.validators.items() if v[0] or v[1]}
+    if not checks or len(checks) < len(system.validators):
+        return None
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+            for url, (etag, modified) in checks.items():
+                headers = {}
+                if etag:
+                    headers["If-None-Match"] = etag
+                if modified:
+                    headers["If-Modified-Since"] = modified
+                if client.get(url, headers=headers).status_code != 304:
+                    return False
+    except httpx.HTTPError:
+        return False
+    return True

@@ -38,7 +38,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from maas.errors import FeedError
-from maas.feeds.gbfs import BikeStation, GbfsSystem, PricingPlan, Vehicle, load_gbfs
+from maas.feeds.gbfs import BikeStation, GbfsSystem, PricingPlan, Vehicle, load_gbfs, url_unchanged
 from maas.feeds.parking import ParkingLot, load_parking
 from maas.planner.messages import message
 
@@ -47,6 +47,8 @@ MIN_REFRESH_S = 15.0        # never reload a GBFS source more often than this, w
 RETRY_S = 30.0              # retry a source that failed after this many seconds
 PARKING_CHECK_S = 60.0      # a P+R file that failed is read again after this, even unchanged
 FAST_CHECK_S = 1.0          # compare the local sources' file stats at most this often
+URL_CHECK_S = 5.0           # conditional GET (ETag / Last-Modified) of URL sources this often
+URL_RETRY_S = 5.0           # a URL source that failed is tried again after this
 MIN_NEXT_REFRESH_S = 5.0
 GBFS_TIMEOUT_S = 5.0
 
@@ -151,7 +153,7 @@ class GbfsSource:
 
     def due_at(self) -> float:
         if self.system is None or self.error is not None:
-            return self.checked_at + RETRY_S
+            return self.checked_at + (URL_RETRY_S if self.sig is None else RETRY_S)
         return self.checked_at + max(float(self.system.ttl), MIN_REFRESH_S)
 
     def label(self) -> str:
@@ -316,6 +318,7 @@ class Mobility:
         self._refresh_lock = threading.Lock()
         self._nets: weakref.WeakSet = weakref.WeakSet()
         self._stat_at = snapshot.created
+        self._url_at = snapshot.created
 
     # ----- construction ------------------------------------------------------------------
     @classmethod
@@ -382,10 +385,16 @@ class Mobility:
             stat_due = now >= self._stat_at + FAST_CHECK_S or now < self._stat_at
             if stat_due:
                 self._stat_at = now
+            url_due = now >= self._url_at + URL_CHECK_S or now < self._url_at
+            if url_due:
+                self._url_at = now
             changed = False
             new_gbfs = []
             for src in old.gbfs:
                 moved = stat_due and src.sig is not None and _stat_sig(src.source) != src.sig
+                if (url_due and not moved and src.sig is None and src.system is not None and src.error is None
+                        and now < src.due_at()):
+                    moved = url_unchanged(src.system, timeout=GBFS_TIMEOUT_S) is False
                 if moved or now >= src.due_at():
                     fresh = read_gbfs(src.source, now, previous=src)
                     if fresh.error != src.error or not _same_system(fresh.system, src.system):
@@ -422,10 +431,12 @@ class Mobility:
         return max(MIN_NEXT_REFRESH_S, min(dues) - now)
 
     def check_interval(self) -> float | None:
-        """Seconds between cheap file-stat checks (None when every source is a URL)."""
+        """Seconds between cheap checks: file stats of local sources, conditional GETs of URLs."""
         snap = self._snap
         local = any(s.sig is not None for s in snap.gbfs) or snap.parking is not None
-        return FAST_CHECK_S if local else None
+        if local:
+            return FAST_CHECK_S
+        return URL_CHECK_S if snap.gbfs else None
 
     # ----- reporting ---------------------------------------------------------------------
     def messages(self, now: float | None = None) -> list[dict]:
