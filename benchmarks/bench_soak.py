@@ -56,10 +56,11 @@ def log(msg: str) -> None:
     print(f"[bench_soak] {msg}", file=sys.stderr, flush=True)
 
 
-def rss_kb(pid: int) -> int:
+def rss_kb(pid: int, field: str = "VmRSS") -> int:
+    """Resident set (kB) of a process: ``VmRSS``, or ``RssAnon`` (heap) / ``RssFile`` (mapped files)."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -231,7 +232,8 @@ async def soak(a, base: str, proc: subprocess.Popen, net: Path, builds: list[Pat
     async def sampler() -> None:
         while time.monotonic() - t0 < duration:
             pids = [p for p in server_pids(proc) if p != proc.pid]
-            rss.append((time.monotonic() - t0, sum(rss_kb(p) for p in pids)))
+            rss.append((time.monotonic() - t0, sum(rss_kb(p) for p in pids),
+                        sum(rss_kb(p, "RssAnon") for p in pids), sum(rss_kb(p, "RssFile") for p in pids)))
             await asyncio.sleep(5)
 
     arrivals = random.Random(a.seed + 1)
@@ -259,8 +261,10 @@ async def soak(a, base: str, proc: subprocess.Popen, net: Path, builds: list[Pat
 
     def median(xs):
         return round(statistics.median(xs), 1) if xs else None
-    base_rss = [v for t, v in rss if 60 <= t < 120]
-    end_rss = [v for t, v in rss if t >= duration - 60]
+    base_rss = [v for t, v, *_ in rss if 60 <= t < 120]
+    end_rss = [v for t, v, *_ in rss if t >= duration - 60]
+    base_anon = [x[2] for x in rss if 60 <= x[0] < 120]
+    end_anon = [x[2] for x in rss if x[0] >= duration - 60]
     growth = (median(end_rss) / median(base_rss) - 1) * 100 if base_rss and end_rss else None
     reloads = [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items() if k != "done"}
                for r in st["reloads"]]
@@ -281,8 +285,9 @@ async def soak(a, base: str, proc: subprocess.Popen, net: Path, builds: list[Pat
             "repair_seen_in_every_answer_s": {"max": max((f.get("last_dirty", 0.0) for f in st["faults"]),
                                                          default=None)},
             "rss_kb": {"minute_2_median": median(base_rss), "last_minute_median": median(end_rss),
-                       "max": max((v for _, v in rss), default=None),
-                       "growth_pct": round(growth, 2) if growth is not None else None},
+                       "max": max((x[1] for x in rss), default=None),
+                       "growth_pct": round(growth, 2) if growth is not None else None,
+                       "anon_minute_2_median": median(base_anon), "anon_last_minute_median": median(end_anon)},
             "rss_samples": rss}
 
 
