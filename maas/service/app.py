@@ -346,7 +346,7 @@ async def _sync_loop(state: ServiceState) -> None:
                     logger.exception("reload to generation %d failed; still serving the previous network",
                                      gen.number)
                     state.reload_error = "reload failed (see the server log)"
-                    state.sync._stat = None       # read the file again at the retry
+                    state.sync.forget()           # read the file again at the retry
                     retry_at = now + SYNC_RETRY_S
                 continue
             if state.watch:

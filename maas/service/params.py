@@ -100,12 +100,9 @@ def _kind(annotation: Any) -> tuple[str, bool]:
     return "other", seq
 
 
-_ROUTE_CACHE: dict[int, dict[str, tuple[str, bool]]] = {}
-
-
 def _route_params(route: Any) -> dict[str, tuple[str, bool]]:
-    key = id(route)
-    hit = _ROUTE_CACHE.get(key)
+    # kept on the route itself: an id()-keyed cache could hand one app's route to another's
+    hit = getattr(route, "_maas_query_kinds", None)
     if hit is None:
         hit = {}
         dependant = getattr(route, "dependant", None)
@@ -115,7 +112,10 @@ def _route_params(route: Any) -> dict[str, tuple[str, bool]]:
             for f in getattr(d, "query_params", ()):
                 hit[f.alias] = _kind(f.field_info.annotation)
             stack.extend(getattr(d, "dependencies", ()))
-        _ROUTE_CACHE[key] = hit
+        try:
+            route._maas_query_kinds = hit
+        except AttributeError:
+            pass
     return hit
 
 

@@ -103,6 +103,10 @@ class ReloadSync:
         gen = self.read()
         return gen if gen.number > self.seen else None
 
+    def forget(self) -> None:
+        """Read the file again at the next :meth:`poll` (after a failed reload, to retry)."""
+        self._stat = None
+
     def publish(self, signature: str | None) -> int:
         """Announce that the folder (with ``signature``) was reloaded; returns the new generation."""
         if self.path is None:
