@@ -553,17 +553,21 @@ def test_reload_reaches_every_worker(sample, tmp_path):
                 results.append((r.status_code, time.monotonic()))
             except httpx.TransportError as exc:       # connected after the listening socket closed
                 results.append((type(exc).__name__, time.monotonic()))
-        threads = [threading.Thread(target=one) for _ in range(40)]
+        threads = [threading.Thread(target=one) for _ in range(120)]
         for t in threads:
             t.start()
-        time.sleep(0.1)
+        deadline = time.monotonic() + 20                  # SIGTERM while most plans are still queued
+        while len(results) < 10 and time.monotonic() < deadline:
+            time.sleep(0.005)
         term_at[0] = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         for t in threads:
             t.join(30)
         proc.wait(timeout=30)
         assert not [r for r, _ in results if isinstance(r, int) and r != 200], results
-        assert [at for r, at in results if r == 200 and at > term_at[0]], results   # finished, not dropped
+        # plans that were queued or running when SIGTERM came were answered, not dropped (requests
+        # still in the kernel's accept queue may be refused: they never reached a worker)
+        assert len([at for r, at in results if r == 200 and at > term_at[0]]) >= 2, results
     finally:
         if proc.poll() is None:
             proc.kill()
