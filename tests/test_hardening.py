@@ -579,3 +579,15 @@ def test_reload_reaches_every_worker(sample, tmp_path):
     assert re.search(r"\[\d+\] INFO maas\.service: reloaded network from .* generation \d+, admin\)", text), text
     assert re.search(r"\[\d+\] INFO maas\.service: reloaded network from .* generation \d+, sync\)", text), text
     assert "watch)" in text
+
+
+@pytest.mark.parametrize("args, env, words", [
+    (["--rate-limit", "-1"], {}, "--rate-limit must be a number >= 0"),
+    ([], {"MAAS_PLAN_RATE_LIMIT": "lots"}, "MAAS_PLAN_RATE_LIMIT: expected a number"),
+    ([], {"MAAS_MAX_BODY": "-5"}, "MAAS_MAX_BODY: expected a number >= 0"),
+])
+def test_bad_limit_settings_exit_2(sample, args, env, words):
+    r = subprocess.run([sys.executable, "-m", "maas.cli", "serve", str(sample["net"]), "--port", "1"] + args,
+                       capture_output=True, text=True, timeout=120, env=dict(os.environ, **env))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and words in r.stderr, r.stderr
