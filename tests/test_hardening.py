@@ -85,7 +85,7 @@ def assert_422(r, name: str, words: str | None = None) -> None:
 # ----- strict parsing ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("params, name, words", [
-    ({"from": "٤٥.٧٥,٢١.٢٢"}, "from", "expected stop:<stop_id> or <lat>,<lon>"),   # Arabic-Indic digits
+    ({"from": "٤٥.٧٥,٢١.٢٢"}, "from", "expected stop:<stop_id>, <lat>,<lon>"),   # Arabic-Indic digits
     ({"to": "４５.７５,２１.２２"}, "to", None),                                     # full-width digits
     ({"to": "45.75, 21.22"}, "to", None),
     ({"to": "1e1,2e1"}, "to", None),

@@ -40,7 +40,7 @@ def test_schemathesis_all_checks(tmp_path):
     st = shutil.which("schemathesis", path=str(Path(sys.executable).parent)) or shutil.which("schemathesis")
     if st is None:
         pytest.skip("schemathesis is not installed (pip install -e '.[dev]')")
-    gtfs, velotm, carshare, parking = write_sample(tmp_path / "feeds")
+    gtfs, velotm, carshare, parking, *_ = write_sample(tmp_path / "feeds")
     net = tmp_path / "network"
     maas.build_network([gtfs], out=net, gbfs=[str(velotm), str(carshare)], parking=str(parking))
     port = _free_port()

@@ -704,9 +704,9 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
              summary="Plan a trip")
     async def plan(
         origin: str = Query(..., alias="from", description="`stop:<stop_id>`, `<lat>,<lon>` or a place name",
-                            examples=["stop:74"], max_length=200),
+                            examples=["stop:74"], pattern=P.PLACE_PATTERN, max_length=200),
         destination: str = Query(..., alias="to", description="`stop:<stop_id>`, `<lat>,<lon>` or a place name",
-                                 examples=["45.7537,21.2257"], max_length=200),
+                                 examples=["45.7537,21.2257"], pattern=P.PLACE_PATTERN, max_length=200),
         date: Optional[str] = Query(None, description="YYYY-MM-DD (default, or empty: today, network timezone)",
                                     pattern=P.DATE_PATTERN),
         time_: Optional[str] = Query(None, alias="time", pattern=P.TIME_PATTERN,

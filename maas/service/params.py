@@ -32,14 +32,17 @@ TIME_PATTERN = r"^(?:[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?)?$"
 """``HH:MM`` or ``HH:MM:SS`` (hours up to 47), or empty for the default (now)."""
 LATLON_PATTERN = rf"^{_LAT},{_LON}$"
 """``<lat>,<lon>`` in WGS84 decimal degrees, ASCII digits, within range."""
-PLACE_PATTERN = rf"^(?:stop:[^\s].*|{_LAT},{_LON})$"
-"""``stop:<stop_id>`` or ``<lat>,<lon>``."""
+_NAME_CHAR = r"(?:[^\x00-\x1f\x7f\d]|[0-9])"   # no control characters; digits only in ASCII
+PLACE_PATTERN = rf"^(?:stop:[^\s].*|{_LAT},{_LON}|{_NAME_CHAR}*[^\W\d_]{_NAME_CHAR}*)$"
+"""``stop:<stop_id>``, ``<lat>,<lon>`` or a place name to geocode (with a letter, no control
+characters, digits only in ASCII; at most 200 characters, said by ``maxLength``). Written without
+look-arounds: the service (Rust regex) and the schema's users (Python re) read it alike."""
 
 _HINTS = {
     DATE_PATTERN: "expected a date YYYY-MM-DD",
     TIME_PATTERN: "expected a time HH:MM or HH:MM:SS",
     LATLON_PATTERN: "expected <lat>,<lon> in decimal degrees (ASCII digits, -90..90, -180..180)",
-    PLACE_PATTERN: "expected stop:<stop_id> or <lat>,<lon> in decimal degrees",
+    PLACE_PATTERN: "expected stop:<stop_id>, <lat>,<lon> in decimal degrees (ASCII digits) or a place name",
 }
 
 
