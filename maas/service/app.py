@@ -754,7 +754,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
              responses=errors_422, tags=["places"], summary="Places by name (autocomplete)")
     def geocode(
         text: str = Query(..., description="what the user typed (at most 200 characters)", examples=["piata victoriei"]),
-        near: Optional[str] = Query(None, description="`<lat>,<lon>`: nearer places rank higher"),
+        near: Optional[str] = Query(None, description="`<lat>,<lon>`: nearer places rank higher",
+                                    pattern=P.LATLON_PATTERN),
         limit: int = Query(10, ge=1, le=50),
     ):
         return state.network.geocode(text, near=near, limit=limit)
