@@ -83,6 +83,28 @@ def test_street_search_equals_scipy_dijkstra(n, data):
             assert x == src and abs(total - res.cost[v]) < 1e-6
 
 
+def _polyline_scalar(points, precision=5) -> str:
+    """The algorithm as documented, one value at a time (the oracle of the vectorised encoder)."""
+    factor, out, prev = 10 ** precision, [], [0, 0]
+    for pt in points:
+        for i in (0, 1):
+            cur = int(round(pt[i] * factor))
+            v = cur - prev[i]
+            v = ~(v << 1) if v < 0 else v << 1
+            while v >= 0x20:
+                out.append(chr((0x20 | (v & 0x1F)) + 63))
+                v >>= 5
+            out.append(chr(v + 63))
+            prev[i] = cur
+    return "".join(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-90, 90), st.floats(-180, 180)), max_size=30))
+def test_polyline_equals_the_scalar_algorithm(points):
+    assert encode_polyline([list(p) for p in points]) == _polyline_scalar(points)
+
+
 def test_polyline_matches_the_reference_example():
     # the example of Google's encoded polyline algorithm documentation
     assert encode_polyline([[38.5, -120.2], [40.7, -120.95], [43.252, -126.453]]) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
