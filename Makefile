@@ -27,6 +27,8 @@ network: sample
 demo: network
 	$(BIN)/maas geocode $(NET) "piata victoriei" --limit 3
 	$(BIN)/maas plan $(NET) --from "Gara de Nord" --to "Piata Victoriei" --date 2026-11-24 --time 08:00
+	$(BIN)/maas plan $(NET) --from stop:P7 --to stop:PV1 --date 2026-11-24 --time 08:00 --modes WALK
+	$(BIN)/maas plan $(NET) --from stop:P7 --to stop:PV1 --date 2026-11-24 --time 08:00 --modes WALK --profile wheelchair
 	$(BIN)/maas serve $(NET) --host 127.0.0.1 --port 8000
 
 test: install

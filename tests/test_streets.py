@@ -344,6 +344,27 @@ def test_sample_steps_in_both_languages_and_polyline(sample_net):
     assert leg["polyline"] == encode_polyline(leg["geometry"])
 
 
+def test_steps_add_up_to_the_walk(sample_mob_net):
+    """Steps cover the street part of a leg: their metres add up to the leg's distance less the
+    two walks between the points and the street (the first and last geometry segments)."""
+    rng = random.Random(9)
+    checked = 0
+    for _ in range(25):
+        o = (rng.uniform(45.725, 45.795), rng.uniform(21.2, 21.25))
+        d = (rng.uniform(45.725, 45.795), rng.uniform(21.2, 21.25))
+        res = sample_mob_net.plan(f"{o[0]},{o[1]}", f"{d[0]},{d[1]}", "2026-11-24", "08:00",
+                                  modes=["WALK", "TRANSIT", "BIKE_SHARE"])
+        for leg in _all_legs(res):
+            if leg["mode"] not in ("WALK", "BIKE_SHARE") or leg["street_model"] != "osm" or not leg["steps"]:
+                continue
+            g = leg["geometry"]
+            snaps = _m(g[0], g[1]) + _m(g[-2], g[-1])   # the walks onto and off the street, at most
+            total = sum(st["distance_m"] for st in leg["steps"])
+            assert leg["distance_m"] - snaps - 2.0 <= total <= leg["distance_m"] + 1.0, (total, leg["distance_m"], snaps)
+            checked += 1
+    assert checked >= 10
+
+
 def test_sample_one_way_street_is_one_way_for_cars(sample_net):
     g = sample_net.streets.g
     name = g.names.index("Strada Mărășești")

@@ -21,9 +21,16 @@ def format_plan(res: dict) -> str:
             if leg.get("route_short_name"):
                 what += f" {leg['route_short_name']} to {leg.get('headsign', '')}"
             acc = f" [{leg['wheelchair']}]" if leg.get("wheelchair") and leg["wheelchair"] != "accessible" else ""
+            street = " on the streets" if leg.get("street_model") == "osm" else (
+                " crow-fly" if leg.get("street_model") == "crow_fly" else "")
             lines.append(f"   {_hm(leg['departure'])}-{_hm(leg['arrival'])} {what}: "
                          f"{leg['from']['name'] or 'origin'} -> {leg['to']['name'] or 'destination'} "
-                         f"({leg['distance_m']:.0f} m){acc}")
+                         f"({leg['distance_m']:.0f} m{street}){acc}")
+            for step in leg.get("steps") or []:
+                lines.append(f"      {step['instruction']} ({step['distance_m']:.0f} m)")
+            for note in leg.get("accessibility_notes") or []:
+                if note.get("feature") != "crow_fly":
+                    lines.append(f"      ! {note['text']}")
     for pr in res.get("park_and_ride", []):
         it = pr["itinerary"]
         lines.append(f"P+R {pr['lot']['name']}: {_hm(it['departure'])} -> {_hm(it['arrival'])} "
