@@ -139,7 +139,7 @@ class Reach:
         if same is not None and same[0] <= best:
             forward_on_seg = (t >= float(self.link.t[0])) if not self.reverse else (float(self.link.t[0]) >= t)
             edges = [e_uv if forward_on_seg else e_vu]
-            metres, cost = same
+            cost, metres = same
             edge_m = [float(metres)]
             pts = [own, own_proj, proj, point] if not self.reverse else [point, proj, own_proj, own]
         else:
