@@ -35,6 +35,10 @@ class DayContext:
 class Network:
     """A compiled network, immutable once loaded; safe to share between threads."""
 
+    overlay = None        # a real-time view (maas.planner.realtime.make_view) holds its Overlay here
+    _base = None          # ... and the static network it was made from
+    realtime = None       # maas.planner.realtime.Realtime: the sources and the current snapshot
+
     def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None):
         self.tt = tt
         self.folder = folder
@@ -128,6 +132,13 @@ class Network:
         ctx = self._day_cache.get(key)
         if ctx is not None:
             return ctx
+        if self.overlay is not None:
+            from maas.planner.realtime import overlay_day_context
+            ctx = overlay_day_context(self, day, profile, strict)
+            if len(self._day_cache) > 64:
+                self._day_cache.clear()
+            self._day_cache[key] = ctx
+            return ctx
         tt = self.tt
         ref = service_day_ref(day, self.tz)
         offsets = np.array([service_day_ref(day + dt.timedelta(days=d), self.tz) - ref for d in (-1, 0, 1)], np.int32)
@@ -195,10 +206,20 @@ class Network:
                               int(max_trips), int(t_floor))
 
     def earliest_arrival(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
-                         max_transfers: int = 6) -> int | None:
+                         max_transfers: int = 6, realtime: bool = True) -> int | None:
         """Earliest arrival (seconds after the service day's reference) by transit+walk, or None."""
         from maas.planner.trip import earliest_arrival
-        return earliest_arrival(self, origin, destination, date, time, profile, max_transfers)
+        net, _ = self.realtime_view(realtime)
+        return earliest_arrival(net, origin, destination, date, time, profile, max_transfers)
+
+    def realtime_view(self, realtime: bool = True):
+        """(network to plan on, real-time snapshot or None): the snapshot is read once, so one
+        request never mixes two overlays."""
+        rt = self.realtime
+        snap = rt.snapshot if rt is not None else None
+        if realtime and snap is not None and snap.view is not None:
+            return snap.view, snap
+        return self, snap
 
     # ----- request parsing --------------------------------------------------------------
     def parse_date(self, date: str | dt.date) -> dt.date:
@@ -229,8 +250,14 @@ class Network:
     # ----- the planner --------------------------------------------------------------------
     def plan(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
              modes: list[str] | tuple[str, ...] = ("WALK", "TRANSIT"), max_transfers: int = 6,
-             arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False) -> dict:
-        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan``."""
+             arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False,
+             realtime: bool = True, lang: str = "en") -> dict:
+        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan``.
+
+        ``realtime``: plan on the GTFS-RT overlay when the network has real-time sources."""
+        from maas.planner.realtime_legs import finish_plan
         from maas.planner.trip import plan_trip
-        return plan_trip(self, origin, destination, date, time, profile, modes, max_transfers,
-                         arrive_by, num_itineraries, strict)
+        net, snap = self.realtime_view(realtime)
+        res = plan_trip(net, origin, destination, date, time, profile, modes, max_transfers,
+                        arrive_by, num_itineraries, strict)
+        return finish_plan(self, res, date, snap, realtime, lang)
