@@ -22,10 +22,12 @@ sample: install
 	$(BIN)/maas sample $(SAMPLE)
 
 network: sample
-	$(BIN)/maas build $(SAMPLE)/gtfs.zip -o $(NET) --gbfs $(SAMPLE)/gbfs/velotm --gbfs $(SAMPLE)/gbfs/carshare --parking $(SAMPLE)/park_and_ride.geojson
+	$(BIN)/maas build $(SAMPLE)/gtfs.zip -o $(NET) --gbfs $(SAMPLE)/gbfs/velotm --gbfs $(SAMPLE)/gbfs/carshare --parking $(SAMPLE)/park_and_ride.geojson \
+		--realtime $(SAMPLE)/realtime/trip-updates.pb --realtime $(SAMPLE)/realtime/alerts.pb --realtime $(SAMPLE)/realtime/vehicle-positions.pb
 
 demo: network
 	$(BIN)/maas plan $(NET) --from stop:GN --to 45.7537,21.2257 --date 2026-11-24 --time 08:00
+	$(BIN)/maas departures $(NET) GN --date 2026-11-24 --time 07:58 --limit 8
 	$(BIN)/maas serve $(NET) --host 127.0.0.1 --port 8000
 
 test: install

@@ -221,6 +221,11 @@ class Network:
             return snap.view, snap
         return self, snap
 
+    def departures(self, stop_id: str, date: str, time: str, limit: int = 20, realtime: bool = True) -> dict:
+        """A stop's next departures; the same dict as ``GET /v1/stops/{stop_id}/departures``."""
+        from maas.planner.departures import departures
+        return departures(self, stop_id, date, time, limit, realtime)
+
     # ----- request parsing --------------------------------------------------------------
     def parse_date(self, date: str | dt.date) -> dt.date:
         if isinstance(date, dt.date):

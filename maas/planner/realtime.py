@@ -182,6 +182,27 @@ class Realtime:
     def next_refresh_in(self) -> float:
         return self.refresh_s
 
+    def summary_lines(self) -> list[str]:
+        """One line per source and one for the overlay (for ``maas build`` and ``/v1/health``)."""
+        snap = self._snap
+        out = []
+        for s in snap.sources:
+            if s.error is not None and s.feed is None:
+                out.append(f"GTFS-RT {s.name}: unavailable ({s.error})")
+                continue
+            f = s.feed
+            out.append(f"GTFS-RT {s.name}: {len(f.trip_updates)} trip updates, {len(f.alerts)} alerts, "
+                       f"{len(f.vehicles)} vehicle positions" + (f" (refresh failed: {s.error})" if s.error else ""))
+        st = snap.stats
+        if st:
+            skipped = {k: st[k] for k in ("unknown_trip", "unknown_stop", "unknown_route", "not_running",
+                                          "invalid_times", "unsupported") if st.get(k)}
+            out.append(f"real-time overlay: {st.get('applied', 0)} trips updated, {st.get('cancelled', 0)} cancelled, "
+                       f"{st.get('added', 0)} added, {st.get('skipped_stops', 0)} stops skipped, "
+                       f"{st.get('vehicles_matched', 0)}/{st.get('vehicles', 0)} vehicles matched to trips"
+                       + (f"; ignored: {skipped}" if skipped else "") + f" (built in {snap.build_s * 1000:.0f} ms)")
+        return out
+
 
 def build_snapshot(net, ix: StaticIndex, states: tuple[SourceState, ...], now: float) -> RealtimeSnapshot:
     """Compile the feeds of ``states`` into an overlay, a network view, alerts and vehicles."""

@@ -122,7 +122,9 @@ class ServiceState:
     """Holds the served network; ``reload()`` swaps it atomically."""
 
     def __init__(self, network, folder: str | None, gbfs: list[str] | None, parking: str | None,
-                 plan_concurrency: int):
+                 plan_concurrency: int, realtime: list[str] | None = None, realtime_interval: float = 30.0):
+        self.realtime = realtime
+        self.realtime_interval = float(realtime_interval)
         self.folder = folder
         self.gbfs = gbfs
         self.parking = parking
@@ -154,7 +156,9 @@ class ServiceState:
         if not self.folder:
             raise MaasError("reload: this service was given a network object without a folder to reload from")
         with self._reload_lock:
-            net = maas.load_network(self.folder, gbfs=self.gbfs, parking=self.parking)
+            net = maas.load_network(self.folder, gbfs=self.gbfs, parking=self.parking, realtime=self.realtime)
+            if net.realtime is not None:
+                net.realtime.refresh_s = self.realtime_interval
             if warm:
                 warm_up(net)
             loaded = _snapshot(net)
@@ -252,6 +256,27 @@ async def _refresh_loop(state: ServiceState) -> None:
             raise
         except Exception:  # noqa: BLE001 - keep the loop alive whatever happens
             logger.exception("mobility refresh loop error")
+            await asyncio.sleep(ERROR_BACKOFF_S)
+
+
+async def _realtime_loop(state: ServiceState) -> None:
+    """Rebuild the GTFS-RT overlay every ``realtime_interval`` seconds (off the request path: in a
+    worker thread; the new snapshot is swapped in by one assignment); never dies."""
+    while True:
+        try:
+            await asyncio.sleep(state.realtime_interval)
+            rt = state.network.realtime           # a reload may have swapped it meanwhile
+            if rt is None:
+                continue
+            try:
+                await anyio.to_thread.run_sync(rt.refresh)
+            except Exception:  # noqa: BLE001
+                logger.exception("real-time refresh failed")
+                await asyncio.sleep(ERROR_BACKOFF_S)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep the loop alive whatever happens
+            logger.exception("real-time refresh loop error")
             await asyncio.sleep(ERROR_BACKOFF_S)
 
 
@@ -367,6 +392,43 @@ def _parse_near(text: str) -> tuple[float, float]:
     return lat, lon
 
 
+def _alerts_list(net) -> list[dict]:
+    from maas.planner.clock import _iso
+    from maas.realtime.alerts import alert_json
+    rt = getattr(net, "realtime", None)
+    if rt is None:
+        return []
+    out = []
+    for a in rt.snapshot.alerts.alerts:
+        d = alert_json(a)
+        d["informed_entities"] = [{k: v for k, v in dataclasses.asdict(e).items() if v is not None} for e in a.entities]
+        d["active_periods"] = [{"start": _iso(int(s), net.tz) if s else None, "end": _iso(int(e), net.tz) if e else None}
+                               for s, e in a.active_periods]
+        out.append(d)
+    return out
+
+
+def _transit_vehicles(net) -> list[dict]:
+    from maas.planner.clock import _iso
+    rt = getattr(net, "realtime", None)
+    if rt is None:
+        return []
+    tt = net.tt
+    out = []
+    for mv in rt.snapshot.vehicles:
+        v = mv.vehicle
+        trip_id, route_id = v.trip_id, v.route_id
+        if mv.trip is not None:
+            trip_id = net.trip_ids[mv.trip]
+            route_id = str(tt.groute_id[int(tt.route_groute[int(tt.trip_route[mv.trip])])])
+        g = rt.index.groute_index.get(route_id or "")
+        out.append({"id": v.id, "trip_id": trip_id, "route_id": route_id,
+                    "route_short_name": (str(tt.groute_short_name[g]) or None) if g is not None else None,
+                    "lat": round(v.lat, 6), "lon": round(v.lon, 6), "bearing": v.bearing,
+                    "delay_s": mv.delay_s, "timestamp": _iso(int(v.timestamp), net.tz) if v.timestamp else None})
+    return out
+
+
 def _network_stats(loaded: Loaded) -> dict:
     net = loaded.network
     tt = net.tt
@@ -402,7 +464,8 @@ def _mobility_state(state: ServiceState) -> dict | None:
 def create_app(network_folder: str | os.PathLike | None = None, network=None, gbfs: list[str] | None = None,
                parking: str | os.PathLike | None = None, refresh: bool = True, warm: bool = True,
                admin_token: str | None = None, plan_concurrency: int | None = None,
-               freeze_gc: bool = True) -> FastAPI:
+               freeze_gc: bool = True, realtime: list[str] | None = None,
+               realtime_interval: float = 30.0) -> FastAPI:
     """Build the FastAPI app over a network folder (loaded here) or an already loaded ``network``.
 
     ``refresh``: refresh GBFS status in the background (when the network has mobility data).
@@ -412,18 +475,24 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
     ``plan_concurrency`` (default: env ``MAAS_PLAN_CONCURRENCY`` or 1): plans computed at once.
     ``freeze_gc``: after startup (and each reload) freeze the heap out of the cyclic GC's scans
     (see :func:`freeze_heap`); this acts on the whole process.
+    ``realtime``: GTFS-RT sources (default: those recorded in the network folder), rebuilt every
+    ``realtime_interval`` seconds in the background when ``refresh``.
     """
     if network is None:
         if network_folder is None:
             raise ValueError("create_app needs a network folder or a network")
-        network = maas.load_network(network_folder, gbfs=list(gbfs) if gbfs else None, parking=parking)
+        network = maas.load_network(network_folder, gbfs=list(gbfs) if gbfs else None, parking=parking,
+                                    realtime=list(realtime) if realtime else None)
+    if network.realtime is not None:
+        network.realtime.refresh_s = float(realtime_interval)
     folder = str(network_folder) if network_folder is not None else getattr(network, "folder", None)
     if admin_token is None:
         admin_token = os.environ.get("MAAS_ADMIN_TOKEN") or None
     if plan_concurrency is None:
         plan_concurrency = int(os.environ.get("MAAS_PLAN_CONCURRENCY", "1") or 1)
     state = ServiceState(network, folder, list(gbfs) if gbfs else None,
-                         str(parking) if parking is not None else None, plan_concurrency)
+                         str(parking) if parking is not None else None, plan_concurrency,
+                         list(realtime) if realtime else None, realtime_interval)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -433,13 +502,15 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
             state.freeze_gc = True
             freeze_heap()
         task = asyncio.create_task(_refresh_loop(state), name="maas-gbfs-refresh") if refresh else None
+        rt_task = asyncio.create_task(_realtime_loop(state), name="maas-gtfs-rt-refresh") if refresh else None
         try:
             yield
         finally:
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            for t in (task, rt_task):
+                if t is not None:
+                    t.cancel()
+                    with contextlib.suppress(asyncio.CancelledError, Exception):
+                        await t
 
     app = FastAPI(title="maas: Timișoara trip planner", version=maas.__version__, lifespan=lifespan,
                   description="Multimodal trip planning (STPT transit, Velo TM bike share, car share, "
@@ -485,6 +556,7 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         max_transfers: int = Query(6, alias="maxTransfers", ge=0, le=MAX_TRANSFERS_LIMIT),
         num_itineraries: int = Query(5, alias="numItineraries", ge=1, le=20),
         strict: bool = Query(False, description="step-free profiles: exclude legs of unknown accessibility"),
+        realtime: bool = Query(True, description="plan on GTFS-RT delays and cancellations (false: the schedule)"),
     ) -> Response:
         t_req = time.perf_counter()
         limiter = state.plan_limiter
@@ -499,7 +571,7 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         mode_list = [x for part in modes for x in part.split(",")]
         kwargs = dict(origin=origin, destination=destination, date=date, time=time_, profile=profile,
                       modes=mode_list, max_transfers=max_transfers, arrive_by=arrive_by,
-                      num_itineraries=num_itineraries, strict=strict)
+                      num_itineraries=num_itineraries, strict=strict, realtime=realtime)
         body, timing = await anyio.to_thread.run_sync(_plan_json, net, t_req, kwargs, limiter=limiter)
         return Response(body, media_type="application/json", headers={"Server-Timing": timing})
 
@@ -541,6 +613,33 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
     def park_and_ride():
         return {"lots": _mobility_list(state.network, "parking_lots")}
 
+    # ----- real time --------------------------------------------------------------------
+    @app.get("/v1/stops/{stop_id}/departures", response_model=m.DeparturesResponse, responses=errors_422,
+             tags=["realtime"], summary="A stop's next departures, scheduled and expected")
+    def stop_departures(
+        stop_id: str,
+        date: Optional[str] = Query(None, description="YYYY-MM-DD (default: today, network timezone)"),
+        time_: Optional[str] = Query(None, alias="time", description="HH:MM[:SS] (default: now)"),
+        limit: int = Query(20, ge=1, le=200),
+        realtime: bool = Query(True, description="expected times from GTFS-RT (false: the schedule)"),
+    ):
+        net = state.network
+        if date is None or time_ is None:
+            now = dt.datetime.now(net.tz)
+            date = date or now.date().isoformat()
+            time_ = time_ or now.strftime("%H:%M:%S")
+        return net.departures(stop_id, date, time_, limit=limit, realtime=realtime)
+
+    @app.get("/v1/alerts", response_model=m.AlertsResponse, tags=["realtime"],
+             summary="GTFS-RT service alerts of the network")
+    def alerts():
+        return {"alerts": _alerts_list(state.network)}
+
+    @app.get("/v1/transit-vehicles", response_model=m.TransitVehiclesResponse, tags=["realtime"],
+             summary="Live positions of transit vehicles, with their matched trip and delay")
+    def transit_vehicles():
+        return {"vehicles": _transit_vehicles(state.network)}
+
     # ----- operations -------------------------------------------------------------------
     @app.get("/v1/health", response_model=m.HealthResponse, tags=["operations"], summary="Liveness and network stats")
     def health():
@@ -548,7 +647,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         return {"status": "ok", "version": maas.__version__, "loaded_at": loaded.loaded_at.isoformat(),
                 "uptime_s": round(time.monotonic() - state.started, 1), "pid": os.getpid(),
                 "network": _network_stats(loaded),
-                "mobility": _mobility_state(state)}
+                "mobility": _mobility_state(state),
+                "realtime": loaded.network.realtime.summary_lines() if loaded.network.realtime is not None else None}
 
     @app.post("/v1/admin/reload", response_model=m.ReloadResponse, tags=["operations"],
               responses={401: {"model": m.ErrorResponse}, 409: {"model": m.ErrorResponse},
@@ -582,7 +682,8 @@ def reload(app: FastAPI) -> Loaded:
 
 def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
           gbfs: list[str] | None = None, parking: str | os.PathLike | None = None,
-          log_level: str | None = None, access_log: bool | None = None, workers: int = 1) -> None:
+          log_level: str | None = None, access_log: bool | None = None, workers: int = 1,
+          realtime: list[str] | None = None, realtime_interval: float = 30.0) -> None:
     """Serve the API with uvicorn (``workers`` processes sharing the memory-mapped network).
 
     uvloop and httptools are used when installed (``uvicorn[standard]``). ``MAAS_LOG_LEVEL``
@@ -596,17 +697,20 @@ def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if workers > 1:
         # load once here, so that a bad folder or P+R file is one clear error, not N worker crashes
-        maas.load_network(network, gbfs=list(gbfs) if gbfs else None, parking=parking)
+        maas.load_network(network, gbfs=list(gbfs) if gbfs else None, parking=parking,
+                          realtime=list(realtime) if realtime else None)
         _check_address(host, port)
         # Each worker process memory-maps the same compiled arrays, so N workers cost little
         # memory and use N cores; uvicorn needs an import string to spawn them.
         os.environ["MAAS_NETWORK"] = str(Path(network).resolve())
         os.environ["MAAS_GBFS"] = json.dumps(gbfs) if gbfs else ""
         os.environ["MAAS_PARKING"] = str(parking) if parking else ""
+        os.environ["MAAS_REALTIME"] = json.dumps(realtime) if realtime else ""
+        os.environ["MAAS_REALTIME_INTERVAL"] = str(realtime_interval)
         uvicorn.run("maas.service.app:app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level=level, access_log=access_log, timeout_graceful_shutdown=10)
         return
-    app = create_app(network, gbfs=gbfs, parking=parking)
+    app = create_app(network, gbfs=gbfs, parking=parking, realtime=realtime, realtime_interval=realtime_interval)
     _check_address(host, port)
     uvicorn.run(app, host=host, port=port, workers=1, log_level=level, access_log=access_log,
                 timeout_graceful_shutdown=10)
@@ -626,5 +730,7 @@ def _check_address(host: str, port: int) -> None:
 def app_from_env() -> FastAPI:
     """App factory for multi-worker serving: the network folder and sources come from the environment."""
     gbfs = os.environ.get("MAAS_GBFS") or ""
+    rt = os.environ.get("MAAS_REALTIME") or ""
     return create_app(os.environ["MAAS_NETWORK"], gbfs=json.loads(gbfs) if gbfs else None,
-                      parking=os.environ.get("MAAS_PARKING") or None)
+                      parking=os.environ.get("MAAS_PARKING") or None, realtime=json.loads(rt) if rt else None,
+                      realtime_interval=float(os.environ.get("MAAS_REALTIME_INTERVAL") or 30.0))
