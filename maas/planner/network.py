@@ -72,6 +72,7 @@ class Network:
         self.groute_names = [str(a) or str(b) for a, b in zip(tt.groute_short_name, tt.groute_long_name)]
         self.groute_ids = [str(x) for x in tt.groute_id]
         self._route_geom: dict[int, list] = {}
+        self._shape_geom: dict[int, list] = {}
         self._profile_cache: dict[str, dict] = {}
         self._day_cache: dict[tuple, DayContext] = {}
         self.mobility = mobility
@@ -165,16 +166,19 @@ class Network:
         """Polyline of a ride: the route's shape between the two stops, else the stops themselves."""
         tt = self.tt
         base = int(tt.route_stop_ptr[route])
-        geom = self._route_geom.get(route)
+        si = int(tt.route_shape[route])
+        # shapes are cached by shape (shared with real-time views, whose overlay routes reuse them),
+        # stop-to-stop lines by route
+        cache, key = (self._shape_geom, si) if si >= 0 else (self._route_geom, route)
+        geom = cache.get(key)
         if geom is None:
-            si = int(tt.route_shape[route])
             if si >= 0:
                 a, b = int(tt.shape_ptr[si]), int(tt.shape_ptr[si + 1])
                 geom = np.round(np.column_stack([tt.shape_lat[a:b], tt.shape_lon[a:b]]), 6).tolist()
             else:
                 stops = tt.route_stops[base: int(tt.route_stop_ptr[route + 1])]
                 geom = np.round(np.column_stack([tt.stop_lat[stops], tt.stop_lon[stops]]), 6).tolist()
-            self._route_geom[route] = geom
+            cache[key] = geom
         if int(tt.route_shape[route]) >= 0:
             a = int(tt.route_stop_shape_pos[base + bpos])
             b = int(tt.route_stop_shape_pos[base + apos])
