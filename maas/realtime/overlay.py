@@ -26,7 +26,9 @@ Semantics, as OpenTripPlanner applies TripUpdates by default:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time as _time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -60,7 +62,8 @@ class StaticIndex:
         self.first_day = dt.date.fromisoformat(tt.meta["first_day"])
         self.n_days = tt.service_active.shape[1]
         self.trip_index = {str(t): i for i, t in enumerate(tt.trip_id)}
-        self.stop_index = {str(s): i for i, s in enumerate(tt.stop_id)}
+        self.stop_ids = [str(s) for s in tt.stop_id]
+        self.stop_index = {s: i for i, s in enumerate(self.stop_ids)}
         self.groute_index = {str(g): i for i, g in enumerate(tt.groute_id)}
         self.trip_route = np.asarray(tt.trip_route)
         self.trip_groute = np.asarray(tt.route_groute)[self.trip_route]
@@ -81,6 +84,28 @@ class StaticIndex:
         for r in range(len(rsp) - 1):
             self.pattern_route.setdefault((int(rg[r]), self.route_stops[rsp[r]:rsp[r + 1]].tobytes()), r)
         self.refs: dict[int, int] = {}
+        # plain-list copies, made on first use: applying updates reads a few values per stop of
+        # thousands of trips, which is ~10x cheaper on lists than on numpy scalars
+        self._lists: tuple | None = None
+
+    def lists(self) -> tuple:
+        """(arr, dep, seq, route_stops, route_pickup, route_dropoff) as Python lists."""
+        if self._lists is None:
+            seq = self.seq.tolist() if self.seq is not None else None
+            self._lists = (self.arr.tolist(), self.dep.tolist(), seq, self.route_stops.tolist(),
+                           self.route_pickup.tolist(), self.route_dropoff.tolist(), self.trip_time_ptr.tolist(),
+                           self.trip_route.tolist(), self.route_stop_ptr.tolist())
+        return self._lists
+
+    def trip_lists(self, t: int) -> tuple[list, list, list, list, list, list]:
+        """:meth:`trip_rows` as lists."""
+        arr, dep, seq, rs, rp, rd, ttp, tr, rsp = self.lists()
+        r = tr[t]
+        a, b = rsp[r], rsp[r + 1]
+        p = ttp[t]
+        n = b - a
+        return (rs[a:b], arr[p:p + n], dep[p:p + n], rp[a:b], rd[a:b],
+                seq[p:p + n] if seq is not None else list(range(1, n + 1)))
 
     def ref(self, di: int) -> int:
         r = self.refs.get(di)
@@ -163,16 +188,16 @@ class _Trip:
     static: int
     day: int
     groute: int
-    stops: np.ndarray
-    arr: np.ndarray
-    dep: np.ndarray
-    pickup: np.ndarray
-    dropoff: np.ndarray
+    stops: list
+    arr: list
+    dep: list
+    pickup: list
+    dropoff: list
     source: int
     trip_id: str
     headsign: str
     wheelchair: int
-    seq: np.ndarray | None = None     # GTFS stop_sequence values (added trips: None, numbered 1..n)
+    seq: list | None = None           # GTFS stop_sequence values (added trips: None, numbered 1..n)
 
 
 def _event(t_abs, delay, sched: int, ref: int) -> int | None:
@@ -185,7 +210,7 @@ def _event(t_abs, delay, sched: int, ref: int) -> int | None:
 
 def _apply_updates(ix: StaticIndex, t: int, di: int, tu: TripUpdate, stats: dict) -> tuple | None:
     """Updated (arr, dep, pickup, dropoff) of static trip ``t`` on day ``di``, or None if invalid."""
-    stops, arr0, dep0, pick0, drop0, seq0 = ix.trip_rows(t)
+    stops, a0, d0, pick0, drop0, seq0 = ix.trip_lists(t)
     n = len(stops)
     ref = ix.ref(di)
     # place each stop time update on the trip: by stop_sequence, else by stop_id after the last one
@@ -194,25 +219,25 @@ def _apply_updates(ix: StaticIndex, t: int, di: int, tu: TripUpdate, stats: dict
     for u in tu.stop_time_updates:
         pos = -1
         if u.stop_sequence is not None:
-            k = int(np.searchsorted(seq0, u.stop_sequence))
-            if k < n and seq0[k] == u.stop_sequence and (u.stop_id is None or str(ix.tt.stop_id[stops[k]]) == u.stop_id):
+            k = bisect_left(seq0, u.stop_sequence)
+            if k < n and seq0[k] == u.stop_sequence and (u.stop_id is None or ix.stop_ids[stops[k]] == u.stop_id):
                 pos = k
         elif u.stop_id is not None:
             s = ix.stop_index.get(u.stop_id)
             if s is not None:
-                hits = np.flatnonzero(stops[last:] == s)
-                if len(hits):
-                    pos = last + int(hits[0])
+                try:
+                    pos = stops.index(s, last)
+                except ValueError:
+                    pos = -1
         if pos < 0:
             stats["unknown_stop"] += 1
             continue
         at[pos] = u
         last = pos
     # plain lists: this loop runs for every stop of every updated trip (numpy scalars are ~10x slower)
-    a0, d0 = arr0.tolist(), dep0.tolist()
     arr, dep = list(a0), list(d0)
-    pick = pick0.copy()
-    drop = drop0.copy()
+    pick = list(pick0)
+    drop = list(drop0)
     delay = int(tu.delay) if tu.delay is not None else 0
     first = min(at) if at else n
     for i in range(n):
@@ -240,7 +265,7 @@ def _apply_updates(ix: StaticIndex, t: int, di: int, tu: TripUpdate, stats: dict
             d = max(a, d0[i] + a - a0[i])
         arr[i], dep[i] = a, d
         delay = d - d0[i]
-    for i in range(min(first, n) - 1, -1, -1):     # REQUIRED_NO_DATA: only as early as needed
+    for i in range(first - 1 if first < n else -1, -1, -1):   # REQUIRED_NO_DATA: only as early as needed
         if dep[i] > arr[i + 1]:
             dep[i] = arr[i + 1]
         if arr[i] > dep[i]:
@@ -251,7 +276,7 @@ def _apply_updates(ix: StaticIndex, t: int, di: int, tu: TripUpdate, stats: dict
             stats["invalid_times"] += 1
             return None
         prev = dep[i]
-    return np.asarray(arr, np.int32), np.asarray(dep, np.int32), pick, drop, stops, seq0
+    return arr, dep, pick, drop, stops, seq0
 
 
 def _added_trip(ix: StaticIndex, tu: TripUpdate, now: float, stats: dict) -> _Trip | None:
@@ -286,15 +311,10 @@ def _added_trip(ix: StaticIndex, tu: TripUpdate, now: float, stats: dict) -> _Tr
     if len(stops) < 2:
         stats["invalid_times"] += 1
         return None
-    arr_a, dep_a = np.asarray(arr, np.int64), np.asarray(dep, np.int64)
-    if np.any(dep_a < arr_a) or np.any(arr_a[1:] < dep_a[:-1]):
+    if any(arr[i] < dep[i - 1] for i in range(1, len(arr))):
         stats["invalid_times"] += 1
         return None
-    pick[-1] = False   # as the static feed's last and first stops: nobody boards at the end
-    drop[0] = False
-    return _Trip(-1, di, g, np.asarray(stops, np.int32), arr_a.astype(np.int32), dep_a.astype(np.int32),
-                 np.asarray(pick, bool), np.asarray(drop, bool), SOURCE_TRIP_UPDATE, tu.trip_id or "",
-                 "", 0)
+    return _Trip(-1, di, g, stops, arr, dep, pick, drop, SOURCE_TRIP_UPDATE, tu.trip_id or "", "", 0)
 
 
 def compile_overlay(ix: StaticIndex, trip_updates: list[tuple[TripUpdate, int]], now: float | None = None) -> Overlay:
@@ -361,11 +381,10 @@ def _layout(ix: StaticIndex, trips: list[_Trip], cancelled: set, stats: dict, no
     if trips:
         lens = np.array([len(tr.stops) for tr in trips], np.int64)
         ptr = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-        rows = TripRows(trip_ptr=ptr, stop=np.concatenate([tr.stops for tr in trips]).astype(np.int32),
-                        arr=np.concatenate([tr.arr for tr in trips]).astype(np.int32),
-                        dep=np.concatenate([tr.dep for tr in trips]).astype(np.int32),
-                        pickup=np.concatenate([tr.pickup for tr in trips]),
-                        dropoff=np.concatenate([tr.dropoff for tr in trips]),
+        def flat(name, dtype):
+            return np.fromiter(itertools.chain.from_iterable(getattr(tr, name) for tr in trips), dtype, int(ptr[-1]))
+        rows = TripRows(trip_ptr=ptr, stop=flat("stops", np.int32), arr=flat("arr", np.int32),
+                        dep=flat("dep", np.int32), pickup=flat("pickup", np.bool_), dropoff=flat("dropoff", np.bool_),
                         route=np.array([tr.groute for tr in trips], np.int32))
         routes = group_routes(rows).routes
     else:
@@ -447,12 +466,10 @@ def _layout(ix: StaticIndex, trips: list[_Trip], cancelled: set, stats: dict, no
                                                            for t in ordered], np.int32)], np.int32),
     }
     if "stop_seq" in tt.arrays:   # overlay copies keep the trip's stop_sequence values (added: 1..n)
-        seqs = []
-        for grp in routes:
-            for i in grp:
-                tr = trips[int(i)]
-                seqs.append(tr.seq if tr.seq is not None else np.arange(1, len(tr.stops) + 1))
-        arrays["stop_seq"] = cat(tt.arrays["stop_seq"], seqs, np.int32)
+        seqs = itertools.chain.from_iterable(tr.seq if tr.seq is not None else range(1, len(tr.stops) + 1)
+                                             for tr in ordered)
+        arrays["stop_seq"] = cat(tt.arrays["stop_seq"], [np.fromiter(seqs, np.int32)], np.int32) if n_ov \
+            else np.asarray(tt.arrays["stop_seq"])
     arrays.update(_incidence(arrays["route_stops"], arrays["route_stop_ptr"], len(tt.stop_id)))
     return Overlay(
         n_static_trips=n_st, n_static_routes=n_sr, arrays=arrays,
