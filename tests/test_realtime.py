@@ -436,3 +436,19 @@ def test_cli_departures_and_plan_realtime(rt_net, tmp_path):
     rc, out, _ = _cli(["plan", rt_net.folder, "--from", "stop:GN", "--to", "45.7537,21.2257", "--date", DAY,
                        "--time", "08:00"])
     assert rc == 0 and "(+4 min, scheduled 08:00, live)" in out and "! Tram 1: track works" in out
+
+
+def test_realtime_layers_import_only_downward():
+    """feeds/gtfs_rt imports nothing of ours but errors; realtime/ never imports planner, service, scenarios."""
+    import ast
+    root = Path(maas.__file__).parent
+    for path, allowed in ([root / "feeds" / "gtfs_rt.py", ("maas.errors",)],
+                          *[[p, ("maas.errors", "maas.feeds", "maas.timetable", "maas.realtime")]
+                            for p in (root / "realtime").glob("*.py")]):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            for n in names:
+                if n.startswith("maas"):
+                    assert n.startswith(allowed), f"{path.name} imports {n}"
