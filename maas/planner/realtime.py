@@ -236,7 +236,10 @@ def make_view(net, ov: Overlay):
     view._base = net
     view.overlay = ov
     view.realtime = None
-    view._kernel_static = tuple(np.ascontiguousarray(arrays[n]) for n in KERNEL_ARRAYS)
+    kernel = tuple(np.ascontiguousarray(arrays[n]).view() for n in KERNEL_ARRAYS)
+    for a in kernel:       # read-only views, like the memory-mapped static arrays: one numba specialisation
+        a.flags.writeable = False
+    view._kernel_static = kernel
     view.trip_routes = arrays["trip_route"].tolist()
     view.trip_time_ptrs = arrays["trip_time_ptr"].tolist()
     view.trip_wheelchairs = arrays["trip_wheelchair"].tolist()
@@ -246,7 +249,6 @@ def make_view(net, ov: Overlay):
     view.route_groutes = arrays["route_groute"].tolist()
     view._route_geom = {}
     view._day_cache = {}
-    view._day_lock = threading.Lock()
     return view
 
 
