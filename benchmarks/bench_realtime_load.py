@@ -118,7 +118,7 @@ async def load(base: str, reqs: list[dict], rate: float, seconds: float, concurr
         tasks.append(asyncio.create_task(one(reqs[i % len(reqs)], t_next)))
         i += 1
     await asyncio.gather(*tasks)
-    await pool.close()
+    await pool.aclose()
     stats["wall_s"] = round(time.perf_counter() - t0, 1)
     stats["client_ms"] = bh.summary(ms)
     stats["delays_seen"] = dict(sorted(seen.items()))

@@ -452,3 +452,13 @@ def test_realtime_layers_import_only_downward():
             for n in names:
                 if n.startswith("maas"):
                     assert n.startswith(allowed), f"{path.name} imports {n}"
+
+
+def test_unchanged_sources_keep_the_snapshot(plain_net, tmp_path):
+    path = tmp_path / "tu.pb"
+    path.write_bytes(_feed([_delay("1-WK-0-0800", 60)]).SerializeToString())
+    rt = Realtime(plain_net, [str(path)])
+    snap = rt.snapshot
+    assert rt.refresh() is snap                       # same bytes: nothing parsed or compiled again
+    path.write_bytes(_feed([_delay("1-WK-0-0800", 90)], ts=1).SerializeToString())
+    assert rt.refresh() is not snap

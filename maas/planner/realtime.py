@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
 import os
 import threading
@@ -26,8 +27,8 @@ from pathlib import Path
 import numpy as np
 
 from maas.errors import FeedError
-from maas.feeds.gtfs_rt import (DEFAULT_REFRESH_S, RealtimeError, RealtimeFeed, check_fresh, is_url, load_realtime,
-                                short_name)
+from maas.feeds.gtfs_rt import (DEFAULT_REFRESH_S, RealtimeError, RealtimeFeed, check_fresh, fetch_bytes, is_url,
+                                parse_feed, short_name)
 from maas.planner.messages import message
 from maas.realtime.alerts import AlertIndex
 from maas.realtime.overlay import KERNEL_ARRAYS, SOURCE_TRIP_UPDATE, SOURCE_VEHICLE, Overlay, StaticIndex, compile_overlay
@@ -56,6 +57,7 @@ class SourceState:
     error: RealtimeError | None
     checked_at: float
     fresh_at: float | None = None       # when ``feed`` was read
+    digest: str | None = None           # of the bytes ``feed`` was parsed from
 
     @property
     def name(self) -> str:
@@ -156,9 +158,15 @@ class Realtime:
 
     def _read(self, src: str, now: float, previous: SourceState | None) -> SourceState:
         try:
-            feed = load_realtime(src, self.refresh_s, now=now)
+            data = fetch_bytes(src)
+            digest = hashlib.sha1(data).hexdigest()
+            if previous is not None and previous.digest == digest and previous.error is None:
+                check_fresh(previous.feed, self.refresh_s, now)
+                return previous            # same bytes: nothing to parse or compile again
+            feed = parse_feed(data, src)
+            check_fresh(feed, self.refresh_s, now)
             _check_agency(self.index, feed)
-            return SourceState(src, feed, None, now, now)
+            return SourceState(src, feed, None, now, now, digest)
         except RealtimeError as exc:
             keep = None
             if previous is not None and previous.feed is not None and exc.reason not in ("stale", "other_agency"):
@@ -175,6 +183,8 @@ class Realtime:
             now = time.time() if now is None else now
             old = {s.source: s for s in (self._snap.sources if self._snap else ())}
             states = tuple(self._read(s, now, old.get(s)) for s in self.sources)
+            if self._snap is not None and all(a is b for a, b in zip(states, self._snap.sources)):
+                return self._snap          # every source unchanged: keep the snapshot (and its view)
             snap = build_snapshot(self.net, self.index, states, now)
             self._snap = snap
             return snap
