@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import hashlib
 import json
 import os
@@ -185,7 +186,15 @@ class Realtime:
             states = tuple(self._read(s, now, old.get(s)) for s in self.sources)
             if self._snap is not None and all(a is b for a, b in zip(states, self._snap.sources)):
                 return self._snap          # every source unchanged: keep the snapshot (and its view)
-            snap = build_snapshot(self.net, self.index, states, now)
+            # tens of thousands of short-lived objects: a cyclic GC pass over the whole heap in the
+            # middle of the build would only add to it (they are freed by reference counting)
+            was = gc.isenabled()
+            gc.disable()
+            try:
+                snap = build_snapshot(self.net, self.index, states, now)
+            finally:
+                if was:
+                    gc.enable()
             self._snap = snap
             return snap
 
