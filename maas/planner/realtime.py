@@ -178,13 +178,14 @@ class Realtime:
                     keep = None
             return SourceState(src, keep, exc, now, previous.fresh_at if keep is not None else None)
 
-    def refresh(self, now: float | None = None) -> RealtimeSnapshot:
-        """Read every source, build a new snapshot and swap it in (one assignment)."""
+    def refresh(self, now: float | None = None, force: bool = False) -> RealtimeSnapshot:
+        """Read every source, build a new snapshot and swap it in (one assignment). Sources whose
+        bytes did not change are reused unless ``force``."""
         with self._lock:
             now = time.time() if now is None else now
-            old = {s.source: s for s in (self._snap.sources if self._snap else ())}
+            old = {} if force else {s.source: s for s in (self._snap.sources if self._snap else ())}
             states = tuple(self._read(s, now, old.get(s)) for s in self.sources)
-            if self._snap is not None and all(a is b for a, b in zip(states, self._snap.sources)):
+            if not force and self._snap is not None and all(a is b for a, b in zip(states, self._snap.sources)):
                 return self._snap          # every source unchanged: keep the snapshot (and its view)
             # tens of thousands of short-lived objects: a cyclic GC pass over the whole heap in the
             # middle of the build would only add to it (they are freed by reference counting)
