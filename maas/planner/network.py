@@ -39,7 +39,7 @@ class Network:
     _base = None          # ... and the static network it was made from
     realtime = None       # maas.planner.realtime.Realtime: the sources and the current snapshot
 
-    def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None):
+    def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None, streets=None):
         self.tt = tt
         self.folder = folder
         self.tz = ZoneInfo(tt.timezone)
@@ -48,11 +48,12 @@ class Network:
         self.stop_lookup = {str(s): i for i, s in enumerate(tt.stop_id)}
         self._lat0 = float(np.mean(tt.stop_lat)) if tt.n_stops else 0.0
         self._tree = cKDTree(project(tt.stop_lat, tt.stop_lon, self._lat0)) if tt.n_stops else None
-        # reverse footpath CSR (keyed by destination), for egress and arrive-by
-        order = np.argsort(tt.fp_to, kind="stable")
-        src = np.repeat(np.arange(tt.n_stops, dtype=np.int32), np.diff(tt.fp_ptr))
-        self._rfp = (np.concatenate([[0], np.cumsum(np.bincount(tt.fp_to, minlength=tt.n_stops))]).astype(np.int64),
-                     src[order], np.asarray(tt.fp_m)[order], np.asarray(tt.fp_min_s)[order])
+        # the street graph and its searches (None: every walk, ride and drive is crow-fly)
+        self.streets = None
+        if streets is not None:
+            from maas.planner.streets import StreetRouter
+            self.streets = StreetRouter(streets)
+            self.streets.set_stops(tt.stop_lat, tt.stop_lon)
         # Python-list copies of per-stop fields: itinerary assembly indexes them one at a time,
         # which is ~50x cheaper on lists than on numpy arrays.
         self.stop_names = [str(x) for x in tt.stop_name]
@@ -102,17 +103,34 @@ class Network:
         return float(haversine(lat, lon, self.tt.stop_lat[i], self.tt.stop_lon[i]))
 
     def profile_arrays(self, profile: Profile) -> dict:
-        """Footpath durations, change times and footpath lookups for a walking profile (cached)."""
+        """The footpaths of a walking profile (CSR ``fp_ptr``/``fp_to``/``fp_m``/``fp_dur``, the
+        same keyed by destination as ``rfp_*``), change times and footpath lookups (cached).
+
+        A network built with streets has footpaths of its own per profile (street searches);
+        otherwise one crow-fly table is walked at the profile's speed."""
         c = self._profile_cache.get(profile.name)
         if c is None:
             tt = self.tt
-            dur = durations(np.asarray(tt.fp_m), np.asarray(tt.fp_min_s), profile.walk_speed)
-            rdur = durations(self._rfp[2], self._rfp[3], profile.walk_speed)
+            key = f"fp_{profile.name}_ptr"
+            if key in tt.arrays:
+                ptr = np.asarray(tt.arrays[key])
+                to = np.asarray(tt.arrays[f"fp_{profile.name}_to"])
+                metres = np.asarray(tt.arrays[f"fp_{profile.name}_m"])
+                dur = np.ascontiguousarray(tt.arrays[f"fp_{profile.name}_s"], np.int32)
+            else:
+                ptr, to, metres = np.asarray(tt.fp_ptr), np.asarray(tt.fp_to), np.asarray(tt.fp_m)
+                dur = durations(metres, np.asarray(tt.fp_min_s), profile.walk_speed)
+            n = tt.n_stops
+            src = np.repeat(np.arange(n, dtype=np.int32), np.diff(ptr))
+            order = np.argsort(to, kind="stable")
+            rptr = np.concatenate([[0], np.cumsum(np.bincount(to, minlength=n))]).astype(np.int64)
             change = np.maximum(np.asarray(tt.stop_min_change), profile.transfer_slack_s).astype(np.int32)
-            src = np.repeat(np.arange(tt.n_stops), np.diff(tt.fp_ptr))
-            pairs = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(src, tt.fp_to))}
-            c = {"fp_dur": dur, "rfp_dur": rdur, "change": change,
-                 "fp_metres": {k: float(tt.fp_m[i]) for k, i in pairs.items()},
+            pairs = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(src.tolist(), to.tolist()))}
+            c = {"fp_ptr": np.ascontiguousarray(ptr, np.int64), "fp_to": np.ascontiguousarray(to, np.int32),
+                 "fp_m": metres, "fp_dur": dur,
+                 "rfp_ptr": rptr, "rfp_from": np.ascontiguousarray(src[order]), "rfp_m": metres[order],
+                 "rfp_dur": np.ascontiguousarray(dur[order]), "change": change,
+                 "fp_metres": {k: float(metres[i]) for k, i in pairs.items()},
                  "fp_secs": {k: int(dur[i]) for k, i in pairs.items()}}
             self._profile_cache[profile.name] = c
         return c
@@ -121,8 +139,8 @@ class Network:
         """(ptr, neighbour, metres, seconds) CSR of footpaths; ``reverse`` keys them by destination."""
         pa = self.profile_arrays(profile)
         if reverse:
-            return self._rfp[0], self._rfp[1], self._rfp[2], pa["rfp_dur"]
-        return self.tt.fp_ptr, self.tt.fp_to, self.tt.fp_m, pa["fp_dur"]
+            return pa["rfp_ptr"], pa["rfp_from"], pa["rfp_m"], pa["rfp_dur"]
+        return pa["fp_ptr"], pa["fp_to"], pa["fp_m"], pa["fp_dur"]
 
     def service_dates(self) -> tuple[dt.date, dt.date]:
         """First and last date the network can be asked about."""
@@ -193,7 +211,7 @@ class Network:
                    max_trips: int, t_limit: int):
         """Run the forward kernel; returns its raw label/parent arrays."""
         pa = self.profile_arrays(profile)
-        return raptor(*self._kernel_static, self.tt.fp_ptr, self.tt.fp_to, pa["fp_dur"], pa["change"],
+        return raptor(*self._kernel_static, pa["fp_ptr"], pa["fp_to"], pa["fp_dur"], pa["change"],
                       ctx.trip_active, ctx.slot_offsets, ctx.stop_ok,
                       np.asarray(src_stops, np.int32), np.asarray(src_times, np.int32),
                       np.asarray(tgt_stops, np.int32), np.asarray(tgt_offsets, np.int32),
@@ -203,7 +221,7 @@ class Network:
                     max_trips: int, t_floor: int):
         """Run the reverse kernel: latest departure per number of trips."""
         pa = self.profile_arrays(profile)
-        return raptor_reverse(*self._kernel_static, self._rfp[0], self._rfp[1], pa["rfp_dur"], pa["change"],
+        return raptor_reverse(*self._kernel_static, pa["rfp_ptr"], pa["rfp_from"], pa["rfp_dur"], pa["change"],
                               ctx.trip_active, ctx.slot_offsets, ctx.stop_ok,
                               np.asarray(tgt_stops, np.int32), np.asarray(tgt_times, np.int32),
                               np.asarray(src_stops, np.int32), np.asarray(src_offsets, np.int32),
@@ -254,19 +272,63 @@ class Network:
 
     def resolve(self, text: str, what: str) -> Place:
         tt = self.tt
-        return parse_place(text, self.stop_lookup, tt.stop_lat, tt.stop_lon, tt.stop_name, what)
+        return parse_place(text, self.stop_lookup, tt.stop_lat, tt.stop_lon, tt.stop_name, what,
+                           geocoder=self._best_place)
 
     # ----- the planner --------------------------------------------------------------------
     def plan(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
              modes: list[str] | tuple[str, ...] = ("WALK", "TRANSIT"), max_transfers: int = 6,
              arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False,
              realtime: bool = True, lang: str = "en") -> dict:
-        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan``.
+        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan`` (``lang``: en, ro).
 
         ``realtime``: plan on the GTFS-RT overlay when the network has real-time sources."""
         from maas.planner.realtime_legs import finish_plan
         from maas.planner.trip import plan_trip
         net, snap = self.realtime_view(realtime)
         res = plan_trip(net, origin, destination, date, time, profile, modes, max_transfers,
-                        arrive_by, num_itineraries, strict)
+                        arrive_by, num_itineraries, strict, lang)
         return finish_plan(self, res, date, snap, realtime, lang)
+
+    # ----- places (geocoder) ---------------------------------------------------------------
+    @property
+    def places(self):
+        """The geocoder index (:class:`maas.places.PlaceIndex`); a network folder built without
+        one gets an in-memory index of its stops."""
+        idx = self.__dict__.get("_places")
+        if idx is None:
+            from maas.places.build import fallback_index
+            idx = self.__dict__["_places"] = fallback_index(self.tt)
+        return idx
+
+    @places.setter
+    def places(self, idx) -> None:
+        self.__dict__["_places"] = idx
+
+    def _best_place(self, text: str):
+        got = self.places.get(text)    # an id the geocoder gave out (e.g. "osm:w24042485")
+        if got is not None:
+            return got
+        found = self.places.search(text, None, 1)
+        return found[0] if found else None
+
+    def geocode(self, text: str, near=None, limit: int = 10) -> dict:
+        """Places matching ``text`` (best first); the same JSON as ``GET /v1/geocode``."""
+        from maas.planner.places import check_limit, check_text, parse_near
+        text = check_text(text, "text")
+        near = parse_near(near, "near")
+        limit = check_limit(limit, "limit")
+        return {"results": [m.to_json() for m in self.places.search(text, near, limit)]}
+
+    def reverse_geocode(self, lat: float, lon: float, limit: int = 5) -> dict:
+        """The places nearest a point with ``distance_m``; the same JSON as ``GET /v1/reverse``."""
+        from maas.planner.places import check_limit, parse_latlon
+        ll = None
+        try:
+            ll = parse_latlon(f"{float(lat)},{float(lon)}", "lat")
+        except (TypeError, ValueError):
+            pass
+        if ll is None:
+            raise BadRequest("lat: lat and lon must be numbers", field="lat")
+        limit = check_limit(limit, "limit")
+        return {"results": [m.to_json() for m in self.places.reverse(ll[0], ll[1], limit)]}

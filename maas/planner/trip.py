@@ -6,6 +6,7 @@ import numpy as np
 from maas.errors import BadRequest
 from maas.planner.access import AccessOption, StreetLeg, walk_options
 from maas.planner.clock import local_seconds
+from maas.planner.instructions import LANGS
 from maas.planner.messages import message
 from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
 from maas.planner.profiles import get_profile
@@ -37,8 +38,10 @@ def parse_modes(modes) -> list[str]:
 
 
 def plan_trip(net, origin: str, destination: str, date: str, time: str, profile: str, modes,
-              max_transfers: int, arrive_by: bool, num_itineraries: int, strict: bool) -> dict:
+              max_transfers: int, arrive_by: bool, num_itineraries: int, strict: bool, lang: str = "en") -> dict:
     """Plan a trip and return ``{"itineraries", "park_and_ride", "messages"}`` (see the HTTP contract)."""
+    if lang not in LANGS:
+        raise BadRequest(f"lang: unknown language {lang!r}; expected one of {', '.join(LANGS)}", field="lang")
     prof = get_profile(profile)
     modes = parse_modes(modes)
     if not isinstance(max_transfers, (int, np.integer)) or not 0 <= int(max_transfers) <= MAX_TRANSFERS_LIMIT:
@@ -60,10 +63,14 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     access: list[AccessOption] = []
     egress: list[AccessOption] = []
     if transit:
+        # with shared modes, one walk search per place serves walking, bike share and car share
+        shares = mobility is not None and bool({"BIKE_SHARE", "CAR_SHARE"} & set(modes))
         if "WALK" in modes or o.stop is not None:
-            access = walk_options(net, o.lat, o.lon, prof, o.stop, egress=False)
+            access = walk_options(net, o.lat, o.lon, prof, o.stops or o.stop, egress=False,
+                                  walk=mobility.walk(net, o, prof, False) if shares else None)
         if "WALK" in modes or d.stop is not None:
-            egress = walk_options(net, d.lat, d.lon, prof, d.stop, egress=True)
+            egress = walk_options(net, d.lat, d.lon, prof, d.stops or d.stop, egress=True,
+                                  walk=mobility.walk(net, d, prof, True) if shares else None)
         if mobility is not None:
             access += mobility.access_options(net, o, prof, modes, day, t_req, egress=False, toward=d,
                                               arrive_by=arrive_by)
@@ -100,8 +107,9 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
         messages.extend(_explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, t_req))
     out_pr = []
     for it in pr_itins:   # already sorted and capped by the mobility review
-        out_pr.append({"lot": it.lot, "itinerary": it.to_json(ctx.ref, net.tz)})
-    return {"itineraries": [i.to_json(ctx.ref, net.tz) for i in itineraries],
+        out_pr.append({"lot": it.lot, "itinerary": it.to_json(ctx.ref, net.tz, lang)})
+    return {"from": o.describe(net.stop_ids), "to": d.describe(net.stop_ids),   # what the places resolved to
+            "itineraries": [i.to_json(ctx.ref, net.tz, lang) for i in itineraries],
             "park_and_ride": out_pr, "messages": messages}
 
 
@@ -153,7 +161,8 @@ def _journey_to_itinerary(net, ctx, prof, state, access, cand) -> Itinerary:
     kinds = frozenset({"TRANSIT", acc.kind, eg.kind})
     it = Itinerary(first_dep - acc.duration_s, arrival, len(rides) - 1, walk, unknown_access_legs=unknown, kinds=kinds,
                    lot=getattr(acc, "lot", None) if acc.kind == "PARK_RIDE" else None,
-                   builder=lambda: assemble(net, acc, raw, eg, ctx.slot_offsets, pa["fp_metres"], pa["fp_secs"], None))
+                   builder=lambda: assemble(net, acc, raw, eg, ctx.slot_offsets, pa["fp_metres"], pa["fp_secs"], None,
+                                            profile=prof))
     it.signature = (raw.source, stop) + tuple((r.trip, r.slot) for r in rides)
     return it
 
@@ -228,8 +237,8 @@ def earliest_arrival(net, origin: str, destination: str, date, time: str, profil
 
 def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
     """:func:`earliest_arrival` for resolved places and a time in service-day seconds."""
-    access = walk_options(net, o.lat, o.lon, prof, o.stop, egress=False)
-    egress = walk_options(net, d.lat, d.lon, prof, d.stop, egress=True)
+    access = walk_options(net, o.lat, o.lon, prof, o.stops or o.stop, egress=False)
+    egress = walk_options(net, d.lat, d.lon, prof, d.stops or d.stop, egress=True)
     if not access or not egress:
         return None
     _, cands = _search(net, net.day_context(day, prof), prof, access, egress, t0, int(max_transfers) + 1)
@@ -237,14 +246,37 @@ def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
 
 
 def _direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
+    """Walking all the way: on the streets when both places are on them (None when the
+    streets give no walk within the profile's limit), else crow-fly x detour."""
     detour = net.tt.meta["options"]["detour_factor"]
-    metres = float(haversine(o.lat, o.lon, d.lat, d.lon)) * detour
-    if metres > prof.max_direct_walk_m:
+    crow = float(haversine(o.lat, o.lon, d.lat, d.lon))
+    if crow > prof.max_direct_walk_m:
         return None
-    secs = int(np.ceil(metres / prof.walk_speed))
+    path = None
+    router = net.streets
+    if router is not None:
+        stops = (o.stop, d.stop) if o.stop is not None and d.stop is not None else None
+        lk = (router.stop_links(prof.name, np.array([d.stop])) if d.stop is not None
+              else router.link(prof.name, [d.lat], [d.lon], router.s.link_radius_place_m))
+        r = (router.reach(prof.name, o.lat, o.lon, prof.max_direct_walk_m, stop_at=lk,
+                          radius_m=router.s.link_radius_stop_m if o.stop is not None else None)
+             if lk.seg[0] >= 0 else None)
+        if r is not None:
+            if lk.seg[0] >= 0:
+                path = r.path(lk, 0, (d.lat, d.lon))
+                if path is None:
+                    return None   # both ends on the streets, but no walk within the limit
+    if path is not None:
+        metres, secs = path.distance_m, int(np.ceil(path.duration_s - 1e-9))
+    else:
+        metres = crow * detour
+        if metres > prof.max_direct_walk_m:
+            return None
+        secs = int(np.ceil(metres / prof.walk_speed))
     leg = StreetLeg("WALK", secs, metres, o.lat, o.lon, d.lat, d.lon, o.name, d.name,
                     {"stop_id": str(net.tt.stop_id[o.stop])} if o.stop is not None else {},
-                    {"stop_id": str(net.tt.stop_id[d.stop])} if d.stop is not None else {})
+                    {"stop_id": str(net.tt.stop_id[d.stop])} if d.stop is not None else {},
+                    path_fn=(lambda: path) if path is not None else None, router=router)
     start = t_req - secs if arrive_by else t_req
     return street_itinerary([leg], start)
 

@@ -31,6 +31,30 @@ class Place(BaseModel):
     lot_id: Optional[str] = Field(None, description="park & ride car legs: the lot parked at")
 
 
+class Step(BaseModel):
+    """One turn-by-turn instruction of a walking or cycling leg."""
+
+    model_config = _OPEN
+    instruction: str = Field(description="e.g. 'Turn left onto Strada Paris' (in the request's lang)")
+    relative_direction: str = Field(description="DEPART | CONTINUE | LEFT | RIGHT | SLIGHTLY_LEFT | SLIGHTLY_RIGHT | UTURN")
+    absolute_direction: str = Field(description="NORTH | NORTHEAST | ... at the start of the step")
+    street: str = Field("", description="the street's name ('' when the way has none)")
+    kind: str = Field("", description="footway, steps, crossing, residential ... (OSM highway class)")
+    distance_m: float
+    lat: float
+    lon: float
+
+
+class AccessibilityNote(BaseModel):
+    """Something on a walking leg that a wheelchair user or a parent with a stroller should know."""
+
+    model_config = _OPEN
+    feature: str = Field(description="steps | raised_kerb | wheelchair_no | steep | kerb_unknown | rough | limited | crow_fly")
+    text: str
+    count: Optional[int] = None
+    distance_m: Optional[float] = None
+
+
 class Alert(BaseModel):
     """A GTFS-RT service alert (texts in the request's language when the feed has it)."""
 
@@ -60,6 +84,11 @@ class Leg(BaseModel):
     wheelchair: Optional[str] = Field(None, description="accessible | unknown | not_accessible")
     intermediate_stops: Optional[list[str]] = None
     geometry: list[list[float]] = Field(default_factory=list, description="[[lat, lon], ...]")
+    polyline: str = Field("", description="the geometry as an encoded polyline (precision 5)")
+    street_model: Optional[str] = Field(None, description="street legs: osm (on the OSM streets) | crow_fly")
+    steps: Optional[list[Step]] = Field(None, description="walking and cycling legs: turn-by-turn instructions")
+    accessibility_notes: Optional[list[AccessibilityNote]] = Field(
+        None, description="walking legs: what makes the way not accessible or of unknown accessibility")
     realtime: Optional[bool] = Field(None, description="transit legs: times from a real-time update")
     realtime_source: Optional[str] = Field(None, description="trip_update | vehicle_position (null: schedule)")
     delay_s: Optional[int] = Field(None, description="transit legs: departure delay against the schedule")
@@ -113,8 +142,23 @@ class Message(BaseModel):
     text: str
 
 
+class ResolvedPlace(BaseModel):
+    """What a request's ``from`` or ``to`` was resolved to (a stop, coordinates, a geocoded place)."""
+
+    model_config = _OPEN
+    name: str = ""
+    lat: float
+    lon: float
+    kind: str = Field(description="stop | coordinates | poi | address | street | bike_station | park_and_ride")
+    stop_id: Optional[str] = Field(None, description="when a stop (the station's representative stop)")
+    stop_ids: Optional[list[str]] = Field(None, description="every stop of a station, all used by the router")
+    id: Optional[str] = Field(None, description="the geocoder's id of the place")
+
+
 class PlanResponse(BaseModel):
     model_config = _OPEN
+    from_: Optional[ResolvedPlace] = Field(None, alias="from")
+    to: Optional[ResolvedPlace] = None
     itineraries: list[Itinerary] = Field(default_factory=list)
     park_and_ride: list[ParkRideOption] = Field(default_factory=list)
     messages: list[Message] = Field(default_factory=list)
@@ -240,6 +284,26 @@ class ReloadResponse(BaseModel):
     loaded_at: str
     seconds: float
     network: NetworkStats
+
+
+# ----- places (geocoder) ------------------------------------------------------------------------
+
+class GeocodeResult(BaseModel):
+    """One place found by ``/v1/geocode`` or ``/v1/reverse``."""
+
+    id: str = Field(description="stable id: stop:ID, station:ID, osm:n123 / osm:w45, addr:..., street:..., bike:ID, pr:ID")
+    kind: str = Field(description="stop | poi | address | street | bike_station | park_and_ride")
+    name: str
+    label: str = Field(description="what tells same-named places apart: kind, lines, street, area")
+    lat: float
+    lon: float
+    stop_id: Optional[str] = Field(None, description="stops: the stop id to plan from (a station's representative stop)")
+    category: Optional[str] = Field(None, description="POIs: the OSM category (university, mall, park...)")
+    distance_m: Optional[float] = Field(None, description="/v1/reverse: distance from the point")
+
+
+class GeocodeResponse(BaseModel):
+    results: list[GeocodeResult] = Field(default_factory=list)
 
 
 # ----- real time ----------------------------------------------------------------------------
