@@ -354,6 +354,7 @@ def test_http_departures_body(client):
     body = r.json()
     assert m.DeparturesResponse.model_validate(body).model_dump(exclude_unset=True) == body
     assert body["stop"]["stop_id"] == "GN" and body["stop"]["name"] == "Gara de Nord"
+    assert body["stop"]["routes"] == ["1", "14", "33"]
     rows = {d["trip_id"]: d for d in body["departures"]}
     tram = rows["1-WK-0-0800"]
     assert (tram["scheduled"], tram["expected"], tram["delay_s"], tram["realtime"], tram["cancelled"]) == \

@@ -651,7 +651,11 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
             now = dt.datetime.now(net.tz)
             date = date or now.date().isoformat()
             time_ = time_ or now.strftime("%H:%M:%S")
-        return net.departures(stop_id, date, time_, limit=limit, realtime=realtime)
+        res = net.departures(stop_id, date, time_, limit=limit, realtime=realtime)
+        i = net.stop_lookup.get(res["stop"]["stop_id"])
+        if i is not None:                      # the same stop object as /v1/stops (with its routes)
+            res["stop"] = dict(state.current.stops[i])
+        return res
 
     @app.get("/v1/alerts", response_model=m.AlertsResponse, tags=["realtime"],
              summary="GTFS-RT service alerts of the network")
