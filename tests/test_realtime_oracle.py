@@ -127,6 +127,12 @@ def run_case(net, csa_static: CsaOracle, truth, rt_file: Path, queries, day: dt.
         n_diff += got != base
         res = net.plan(f"stop:{o}", f"stop:{d}", day.isoformat(), hms(t0), max_transfers=10)
         n_legs += check_legs(res, oracle, day, tz)
+        if want is not None and t0 < want <= t0 + WINDOW and o != d:
+            # arrive by the oracle's earliest arrival: reverse RAPTOR on the overlay finds a way
+            res = net.plan(f"stop:{o}", f"stop:{d}", day.isoformat(), hms(want), max_transfers=10, arrive_by=True)
+            arrivals = [secs(it["arrival"], day, tz) for it in res["itineraries"]]
+            assert arrivals and max(arrivals) <= want, f"{what}: arrive by {hms(want)} gave {arrivals}"
+            n_legs += check_legs(res, oracle, day, tz)
     return n_legs, n_diff
 
 
