@@ -22,7 +22,7 @@ from google.transit import gtfs_realtime_pb2 as pb
 
 import maas
 from maas.feeds import sample
-from maas.feeds.gtfs_rt import RealtimeError, load_realtime, parse_feed
+from maas.feeds.gtfs_rt import RealtimeError, load_realtime
 from maas.planner.realtime import Realtime
 from maas.service import models as m
 
@@ -192,7 +192,7 @@ def test_stpt_live_snapshot_matches_vehicles_to_trips(stpt_network):
         pytest.skip(f"shared data not available: {snap} is missing")
     from maas.feeds.gtfs_rt import VehiclePosition
     from maas.realtime.overlay import StaticIndex
-    from maas.realtime.vehicles import MAX_OFF_ROUTE_M, match_vehicles
+    from maas.realtime.vehicles import match_vehicles
     net = stpt_network
     doc = json.loads(snap.read_text())
     shift = int((dt.datetime(2026, 11, 24) - dt.datetime(2026, 5, 12)).total_seconds()) + 3600   # EEST -> EET
