@@ -196,7 +196,8 @@ def test_stpt_live_snapshot_matches_vehicles_to_trips(stpt_network):
     net = stpt_network
     doc = json.loads(snap.read_text())
     shift = int((dt.datetime(2026, 11, 24) - dt.datetime(2026, 5, 12)).total_seconds()) + 3600   # EEST -> EET
-    vehicles = [VehiclePosition(v["id"], None, None, f"L{v['route']}", None, None, v["lat"], v["lng"],
+    vehicles = [VehiclePosition(v["id"], None, None, f"L{v['route']}", int(v["directionId"]) if str(v.get("directionId", "")).isdigit()
+                                else None, None, v["lat"], v["lng"],
                                 v.get("bearing"), v.get("speed"), None, None, None, v["timestamp"] // 1000 + shift)
                 for v in doc["vehicles"]]
     ix = StaticIndex(net.tt)
@@ -208,6 +209,7 @@ def test_stpt_live_snapshot_matches_vehicles_to_trips(stpt_network):
     for mv in matched:      # on its own route, near the trip's stop pattern, a plausible delay
         g = int(tt.route_groute[int(tt.trip_route[mv.trip])])
         assert str(tt.groute_id[g]) == mv.vehicle.route_id
+        assert mv.vehicle.direction_id is None or int(tt.trip_direction[mv.trip]) == mv.vehicle.direction_id
         r = int(tt.trip_route[mv.trip])
         s = tt.route_stops[int(tt.route_stop_ptr[r]):int(tt.route_stop_ptr[r + 1])]
         d = np.hypot((tt.stop_lat[s] - mv.vehicle.lat) * 111195,

@@ -75,6 +75,7 @@ class StaticIndex:
         self.arr = np.asarray(tt.arr_time)
         self.dep = np.asarray(tt.dep_time)
         self.seq = np.asarray(tt.arrays["stop_seq"]) if "stop_seq" in tt.arrays else None
+        self.trip_direction = np.asarray(tt.arrays["trip_direction"]) if "trip_direction" in tt.arrays else None
         self.route_stop_ptr = rsp
         self.route_stops = np.asarray(tt.route_stops)
         self.route_pickup = np.asarray(tt.route_pickup)
@@ -462,6 +463,9 @@ def _layout(ix: StaticIndex, trips: list[_Trip], cancelled: set, stats: dict, no
         "trip_headsign": np.concatenate([np.asarray(tt.trip_headsign), np.asarray([t.headsign for t in ordered], dtype=str)])
         if n_ov else np.asarray(tt.trip_headsign),
         "trip_wheelchair": cat(tt.trip_wheelchair, [np.asarray([t.wheelchair for t in ordered], np.int8)], np.int8),
+        **({"trip_direction": cat(ix.trip_direction, [np.asarray([ix.trip_direction[t.static] if t.static >= 0 else -1
+                                                                 for t in ordered], np.int8)], np.int8)}
+           if ix.trip_direction is not None else {}),
         "trip_service": cat(ix.trip_service, [np.asarray([ix.trip_service[t.static] if t.static >= 0 else 0
                                                            for t in ordered], np.int32)], np.int32),
     }

@@ -3,7 +3,8 @@
 Each vehicle is matched to a trip and to its place along the trip's stop pattern:
 
 * with a ``trip_id`` the trip is known; otherwise the candidates are the trips of its ``route_id``
-  that run today or yesterday (service day) around the vehicle's timestamp;
+  (and ``direction_id`` when given) that run today or yesterday (service day) around the
+  vehicle's timestamp;
 * the position is projected onto each candidate pattern (stop-to-stop segments); a pattern more
   than ``MAX_OFF_ROUTE_M`` away, or heading the other way when the vehicle gives a bearing
   (that is how the direction is told without ``direction_id``), is rejected;
@@ -74,6 +75,9 @@ def match_vehicles(ix: StaticIndex, vehicles: list[VehiclePosition], feed_ts: fl
             if g not in by_groute:
                 by_groute[g] = np.flatnonzero(ix.trip_groute == g)
             trips = by_groute[g]
+            if v.direction_id is not None and ix.trip_direction is not None:
+                d = ix.trip_direction[trips]
+                trips = trips[(d == v.direction_id) | (d < 0)]
         today = ix.local_day_index(ts)
         for r in np.unique(ix.trip_route[trips]):
             a, b = ix.route_stop_ptr[r], ix.route_stop_ptr[r + 1]

@@ -259,6 +259,9 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None, wa
         "trip_route": trip_route,
         "trip_service": trips_o["service_id"].map(svc_pos).to_numpy().astype(np.int32),
         "trip_wheelchair": trips_o["wheelchair_accessible"].fillna(0).to_numpy(np.int8),
+        # GTFS direction_id (0/1, -1 when not given): vehicle positions name a route and a direction
+        "trip_direction": pd.to_numeric(trips_o["direction_id"], errors="coerce").fillna(-1).to_numpy(np.int8)
+        if "direction_id" in trips_o.columns else np.full(len(trips_o), -1, np.int8),
         "trip_id": trips_o["trip_id"].to_numpy(str),
         "trip_headsign": trips_o["trip_headsign"].fillna("").to_numpy(str),
         "groute_id": routes["route_id"].to_numpy(str),
