@@ -552,7 +552,7 @@ def _parse_near(text: str) -> tuple[float, float]:
 
 
 def _alerts_list(net) -> list[dict]:
-    from maas.planner.clock import _iso
+    from maas.planner.clock import iso
     from maas.realtime.alerts import alert_json
     rt = getattr(net, "realtime", None)
     if rt is None:
@@ -561,14 +561,14 @@ def _alerts_list(net) -> list[dict]:
     for a in rt.snapshot.alerts.alerts:
         d = alert_json(a)
         d["informed_entities"] = [{k: v for k, v in dataclasses.asdict(e).items() if v is not None} for e in a.entities]
-        d["active_periods"] = [{"start": _iso(int(s), net.tz) if s else None, "end": _iso(int(e), net.tz) if e else None}
+        d["active_periods"] = [{"start": iso(0, int(s), net.tz) if s else None, "end": iso(0, int(e), net.tz) if e else None}
                                for s, e in a.active_periods]
         out.append(d)
     return out
 
 
 def _transit_vehicles(net) -> list[dict]:
-    from maas.planner.clock import _iso
+    from maas.planner.clock import iso
     rt = getattr(net, "realtime", None)
     if rt is None:
         return []
@@ -584,7 +584,7 @@ def _transit_vehicles(net) -> list[dict]:
         out.append({"id": v.id, "trip_id": trip_id, "route_id": route_id,
                     "route_short_name": (str(tt.groute_short_name[g]) or None) if g is not None else None,
                     "lat": round(v.lat, 6), "lon": round(v.lon, 6), "bearing": v.bearing,
-                    "delay_s": mv.delay_s, "timestamp": _iso(int(v.timestamp), net.tz) if v.timestamp else None})
+                    "delay_s": mv.delay_s, "timestamp": iso(0, int(v.timestamp), net.tz) if v.timestamp else None})
     return out
 
 
