@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from maas.errors import FeedError
+from maas.feeds.osm import check_osm_file
 
 POI_KEYS = ("amenity", "shop", "tourism", "leisure", "office", "healthcare", "historic")
 # values that name street furniture rather than a place anyone travels to
@@ -97,19 +98,6 @@ def _centroid(area) -> tuple[float, float] | None:
     return None if best is None else (best[0], best[1])
 
 
-def _check_file(path: Path) -> None:
-    if not path.is_file():
-        raise FeedError(str(path), "OSM file not found")
-    with open(path, "rb") as f:
-        head = f.read(64)
-    if not head:
-        raise FeedError(str(path), "OSM file is empty")
-    is_pbf = b"OSMHeader" in head
-    is_xml = head.lstrip().startswith(b"<") and (b"<osm" in head or b"<?xml" in head)
-    if not (is_pbf or is_xml):
-        raise FeedError(str(path), "not an OSM file (expected .osm.pbf or .osm XML)")
-
-
 def read_osm_places(paths: list[str | os.PathLike]) -> OsmPlaces:
     """Read POIs, addresses, named streets and localities from one or more OSM files."""
     import osmium
@@ -118,7 +106,7 @@ def read_osm_places(paths: list[str | os.PathLike]) -> OsmPlaces:
     seen: set[str] = set()     # the same object in two overlapping extracts is read once
     for p in paths:
         path = Path(p)
-        _check_file(path)
+        check_osm_file(path)
         try:
             _read_one(osmium, path, out, seen)
         except FeedError:

@@ -70,6 +70,13 @@ def _pop(hc, hn, size):
 
 
 @njit(cache=True)
+def _labels(n, cap):
+    """Fresh labels for ``n`` nodes and a heap of ``cap`` entries."""
+    return (np.full(n, np.inf), np.full(n, np.inf), np.full(n, -1, np.int32), np.zeros(n, np.bool_),
+            np.empty(cap, np.float64), np.empty(cap, np.int32), np.empty(n, np.int32))
+
+
+@njit(cache=True)
 def _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
               dist, dlen, parent, done, hc, hn, settled, targets):
     """Core loop on caller-owned label arrays; returns the number of settled nodes. Stops when
@@ -121,15 +128,7 @@ def street_search(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed
                   targets) -> StreetSearch:
     """Bounded Dijkstra from ``seeds`` (nodes with initial cost and length). ``targets``: stop
     once all of these nodes are settled (empty: search the whole bounded area)."""
-    n = len(ptr) - 1
-    dist = np.full(n, np.inf)
-    dlen = np.full(n, np.inf)
-    parent = np.full(n, -1, np.int32)
-    done = np.zeros(n, np.bool_)
-    cap = len(adj_edge) + len(seeds) + 1
-    hc = np.empty(cap, np.float64)
-    hn = np.empty(cap, np.int32)
-    settled = np.empty(n, np.int32)
+    dist, dlen, parent, done, hc, hn, settled = _labels(len(ptr) - 1, len(adj_edge) + len(seeds) + 1)
     k = _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
                   dist, dlen, parent, done, hc, hn, settled, targets)
     return StreetSearch(dist, dlen, parent, settled[:k].copy())
@@ -145,15 +144,8 @@ def point_costs(ptr, adj_edge, next_node, cost, length, seed_ptr, seeds, seed_co
     cost and ``tgt_la`` metres) or ``tgt_b`` (``tgt_cb``, ``tgt_lb``), whichever is cheaper. Label
     arrays are reused between searches and reset only where touched.
     """
+    dist, dlen, parent, done, hc, hn, settled = _labels(len(ptr) - 1, len(adj_edge) + len(seeds) + 1)
     n = len(ptr) - 1
-    dist = np.full(n, np.inf)
-    dlen = np.full(n, np.inf)
-    parent = np.full(n, -1, np.int32)
-    done = np.zeros(n, np.bool_)
-    cap = len(adj_edge) + len(seeds) + 1
-    hc = np.empty(cap, np.float64)
-    hn = np.empty(cap, np.int32)
-    settled = np.empty(n, np.int32)
     out_c = np.full(len(tgt_a), np.inf)
     out_l = np.full(len(tgt_a), np.inf)
     touched = np.empty(n, np.int32)

@@ -72,16 +72,7 @@ def build_footpaths(lat: np.ndarray, lon: np.ndarray, radius_m: float, detour: f
     # Chains are closed up to the radius' walking time; a long transfers.txt pair stays a direct
     # footpath but does not let short walks chain across the city.
     limit = max(radius_m * detour / ref_speed, float(seconds[min_s <= 0].max()) if (min_s <= 0).any() else 0.0)
-    graph = coo_matrix((seconds, (a, b)), shape=(n, n)).tocsr()
-    touched = np.unique(a)
-    src, cols, sp = bounded_closure(graph, touched, limit + 1e-6)
-    closed = set(zip(src.tolist(), cols.tolist()))
-    long_pairs = [i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())) if (x, y) not in closed]
-    if long_pairs:
-        src = np.concatenate([src, a[long_pairs]])
-        cols = np.concatenate([cols, b[long_pairs]])
-        sp = np.concatenate([sp, seconds[long_pairs]])
-    direct = {(x, y): i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
+    src, cols, sp, direct = _closed_pairs(n, a, b, seconds, limit)
     out_m = np.empty(len(src), np.float64)
     out_s = np.empty(len(src), np.float64)
     for i, (x, y) in enumerate(zip(src.tolist(), cols.tolist())):
@@ -120,6 +111,22 @@ def bounded_closure(graph, sources: np.ndarray, limit: float, block_cells: int =
     if not parts_s:
         return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
     return np.concatenate(parts_s), np.concatenate(parts_t), np.concatenate(parts_d)
+
+
+def _closed_pairs(n: int, a: np.ndarray, b: np.ndarray, seconds: np.ndarray, limit_s: float):
+    """The pairs (src, to, shortest seconds) of the footpaths ``a -> b`` closed by shortest paths
+    within ``limit_s``, plus every direct pair longer than that (kept as it is), and the index of
+    the direct pairs by (a, b)."""
+    graph = coo_matrix((seconds, (a, b)), shape=(n, n)).tocsr()
+    src, cols, sp = bounded_closure(graph, np.unique(a), limit_s + 1e-6)
+    closed = set(zip(src.tolist(), cols.tolist()))
+    long_pairs = [i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())) if (x, y) not in closed]
+    if long_pairs:
+        src = np.concatenate([src, a[long_pairs]])
+        cols = np.concatenate([cols, b[long_pairs]])
+        sp = np.concatenate([sp, seconds[long_pairs]])
+    direct = {(x, y): i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
+    return src, cols, sp, direct
 
 
 def durations(metres: np.ndarray, min_s: np.ndarray, speed: float) -> np.ndarray:
@@ -173,16 +180,7 @@ def profile_footpaths(n: int, a: np.ndarray, b: np.ndarray, metres: np.ndarray, 
     first = np.ones(len(a), bool)
     first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
     a, b, metres, seconds = a[first], b[first], metres[first], seconds[first]
-    graph = coo_matrix((np.maximum(seconds, 1e-3), (a, b)), shape=(n, n)).tocsr()
-    touched = np.unique(a)
-    src, cols, sp = bounded_closure(graph, touched, limit_s + 1e-6)
-    direct = {(x, y): i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
-    closed = set(zip(src.tolist(), cols.tolist()))
-    long_pairs = [i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())) if (x, y) not in closed]
-    if long_pairs:
-        src = np.concatenate([src, a[long_pairs]])
-        cols = np.concatenate([cols, b[long_pairs]])
-        sp = np.concatenate([sp, seconds[long_pairs]])
+    src, cols, sp, direct = _closed_pairs(n, a, b, np.maximum(seconds, 1e-3), limit_s)
     out_m = np.empty(len(src))
     out_s = np.empty(len(src))
     for i, (x, y) in enumerate(zip(src.tolist(), cols.tolist())):
