@@ -223,14 +223,14 @@ def street_path_fn(net, key: str, a: tuple, b: tuple, max_m: float, speed: float
     if router is None:
         return None
 
-    def make():
+    def search():
         lk = router.link(key, [b[0]], [b[1]], S.link_radius_place_m)
         r = router.reach(key, a[0], a[1], max_m * 1.001 + 1, speed=speed, radius_m=S.link_radius_place_m,
                          stop_at=lk)
         if r is None:
             return None
         return r.path(lk, 0, (b[0], b[1]))
-    return make
+    return lambda: router.remembered(("leg", key, a[0], a[1], b[0], b[1], round(max_m)), search)
 
 
 def walk_leg(net, prof, a: tuple, b: tuple, metres: float, secs: int, path_fn=None) -> StreetLeg:

@@ -80,7 +80,7 @@ def _profile_pairs(router, name, rules, lat, lon, pa, pb, crow, max_walk_m, deto
     """The walks between stops for one profile (see :func:`street_walk_pairs`)."""
     n = len(lat)
     cost = router.cost(name)
-    length = router.g.arrays["walk_len"]
+    length = router.length["walk"]
     lk = router.link(name, lat, lon, SETTINGS.link_radius_stop_m)
     linked = lk.seg >= 0
     linked_counts[name] = int(linked.sum())

@@ -67,7 +67,7 @@ class Reach:
         nodes, cs, ls = (arrive_costs if reverse else leave_seeds)(link, 0, cost, g.arrays[f"{mode}_len"])
         self.seeds = nodes
         ptr, adj, nxt = router.csr(mode, reverse)
-        self.search = street_search(ptr, adj, nxt, cost, g.arrays[f"{mode}_len"],
+        self.search = street_search(ptr, adj, nxt, cost, router.length[mode],
                                     np.asarray(nodes, np.int32), np.asarray(cs, np.float64),
                                     np.asarray(ls, np.float64), float(max_cost), float(max_len), targets)
 
@@ -215,9 +215,12 @@ class StreetRouter:
         self._linker: dict[str, Linker] = {}
         self._csr: dict[tuple, tuple] = {}
         self._stop_links: dict[str, Links] = {}
+        self._paths: dict[tuple, StreetPath | None] = {}
         self.stop_lat = np.zeros(0)
         self.stop_lon = np.zeros(0)
         self.bbox = g.bbox
+        # the kernels read lengths as float64: one contiguous copy per mode, not one per search
+        self.length = {m: np.ascontiguousarray(g.arrays[f"{m}_len"], np.float64) for m in ("walk", "bike", "car")}
 
     def set_stops(self, lat: np.ndarray, lon: np.ndarray) -> None:
         """The network's stops, linked per profile on first use (as the build linked them)."""
@@ -308,10 +311,25 @@ class StreetRouter:
         r.router_point = (float(lat), float(lon))
         return r
 
+    def remembered(self, key: tuple, make):
+        """``make()``'s path, remembered by ``key``: the same leg (a walk to a station, a
+        transfer between two stops) comes back in many itineraries and requests. Paths are
+        immutable; the memo is bounded."""
+        hit = self._paths.get(key, self)
+        if hit is self:
+            if len(self._paths) > 4096:
+                self._paths.clear()
+            hit = self._paths[key] = make()
+        return hit
+
     def walk_between(self, key: str, a: tuple[float, float], b: tuple[float, float], max_m: float,
                      stops: tuple[int, int] | None = None) -> StreetPath | None:
         """Shortest (by the profile's cost) walk from a to b within ``max_m``, or None. With
         ``stops`` (their indices) both ends are linked as stops are."""
+        return self.remembered(("between", key, a, b, round(max_m), stops),
+                               lambda: self._walk_between(key, a, b, max_m, stops))
+
+    def _walk_between(self, key, a, b, max_m, stops):
         radius = self.s.link_radius_stop_m if stops is not None else self.s.link_radius_place_m
         lk = self.stop_links(key, np.array([stops[1]])) if stops is not None else self.link(key, [b[0]], [b[1]], radius)
         r = self.reach(key, a[0], a[1], max_m, radius_m=radius, stop_at=lk)

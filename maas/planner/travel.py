@@ -129,7 +129,7 @@ def points_to_stops(net, mode: Mode, lats, lons, max_m: float, k: int, reverse: 
             router.link(key, net.tt.stop_lat[cand_all], net.tt.stop_lon[cand_all], router.s.link_radius_stop_m)
         cost = router.cost(key)
         m_kind = router.mode_of(key)
-        length = np.asarray(router.g.arrays[f"{m_kind}_len"], np.float64)
+        length = router.length[m_kind]
         with np.errstate(invalid="ignore"):
             leave, arrive = seeds_and_targets(pts, cost, mode.speed)
             t_leave, t_arrive = seeds_and_targets(stop_lk, cost, mode.speed)
