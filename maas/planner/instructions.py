@@ -61,9 +61,11 @@ def note_text(note: dict, lang: str) -> str:
 
 
 def encode_polyline(points: list[list[float]], precision: int = 5) -> str:
-    """Google's encoded polyline algorithm (lat, lon pairs), vectorised over the points."""
+    """Google's encoded polyline algorithm (lat, lon pairs); vectorised for long lines."""
     if not len(points):
         return ""
+    if len(points) < 40:
+        return _encode_short(points, precision)
     q = np.round(np.asarray(points, np.float64) * 10 ** precision).astype(np.int64)
     d = np.diff(q, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()
     v = np.where(d < 0, ~(d << 1), d << 1).astype(np.uint64)
@@ -75,3 +77,17 @@ def encode_polyline(points: list[list[float]], precision: int = 5) -> str:
     codes = (chunks + np.where(cont, 32, 0).astype(np.uint64) + np.uint64(63)).astype(np.uint8)
     keep = np.arange(7)[None, :] < n[:, None]
     return codes[keep].tobytes().decode("ascii")
+
+
+def _encode_short(points, precision: int) -> str:
+    factor, out, pl, pn = 10 ** precision, [], 0, 0
+    for lat, lon in points:
+        ilat, ilon = round(lat * factor), round(lon * factor)
+        for delta in (ilat - pl, ilon - pn):
+            v = ~(delta << 1) if delta < 0 else delta << 1
+            while v >= 0x20:
+                out.append(chr((0x20 | (v & 0x1F)) + 63))
+                v >>= 5
+            out.append(chr(v + 63))
+        pl, pn = ilat, ilon
+    return "".join(out)

@@ -160,8 +160,8 @@ class Reach:
             full = g.arrays[f"{self.mode}_len"]
             mid_m = [float(full[e]) for e in edges]
             first_m = float(L[seed])      # the seed's label: the part of the first segment walked
-            lat, lon = g.node_lat, g.node_lon
-            pts = [(float(lat[n]), float(lon[n])) for n in nodes]
+            idx = np.asarray(nodes, np.int64)
+            pts = list(zip(g.node_lat[idx].tolist(), g.node_lon[idx].tolist()))
             if not self.reverse:
                 pts = [own, own_proj] + pts + [proj, point]
                 edges = [first_edge] + edges + [last_edge]
@@ -216,6 +216,7 @@ class StreetRouter:
         self._csr: dict[tuple, tuple] = {}
         self._stop_links: dict[str, Links] = {}
         self._paths: dict[tuple, StreetPath | None] = {}
+        self._point_links: dict[tuple, Links] = {}
         self.stop_lat = np.zeros(0)
         self.stop_lon = np.zeros(0)
         self.bbox = g.bbox
@@ -281,7 +282,16 @@ class StreetRouter:
         return r
 
     def link(self, key: str, lat, lon, radius_m: float | None = None) -> Links:
-        return self.linker(key).link(lat, lon, self.s.link_radius_stop_m if radius_m is None else radius_m)
+        radius = self.s.link_radius_stop_m if radius_m is None else radius_m
+        if len(lat) == 1:   # request points are linked by several modes and legs: remember them
+            k = (key, float(lat[0]), float(lon[0]), radius)
+            hit = self._point_links.get(k)
+            if hit is None:
+                if len(self._point_links) > 8192:
+                    self._point_links.clear()
+                hit = self._point_links[k] = self.linker(key).link(lat, lon, radius)
+            return hit
+        return self.linker(key).link(lat, lon, radius)
 
     def covers(self, lat: float, lon: float, margin_m: float = 500.0) -> bool:
         a, b, c, d = self.bbox
@@ -364,24 +374,32 @@ class StreetRouter:
         """Turn-by-turn steps: one per run of edges on the same street (or kind of way)."""
         a = self.g.arrays
         mode = p.mode
-        names, kinds = a[f"{mode}_name"], a[f"{mode}_kind"]
-        tail, head, length = a[f"{mode}_tail"], a[f"{mode}_head"], a[f"{mode}_len"]
+        e = np.asarray(p.edges, np.int64)
+        if not len(e):
+            return []
+        # one fancy index per array, then plain lists: numpy scalars cost ~100 ns each
+        names = a[f"{mode}_name"][e].tolist()
+        kinds = a[f"{mode}_kind"][e].tolist()
+        u, v = a[f"{mode}_tail"][e], a[f"{mode}_head"][e]
         lat, lon = a["node_lat"], a["node_lon"]
+        la1, lo1, la2, lo2 = np.radians(lat[u]), np.radians(lon[u]), np.radians(lat[v]), np.radians(lon[v])
+        bearing = ((np.degrees(np.arctan2(np.sin(lo2 - lo1) * np.cos(la2),
+                                          np.cos(la1) * np.sin(la2) - np.sin(la1) * np.cos(la2) * np.cos(lo2 - lo1)))
+                    + 360) % 360).tolist()
+        u_lat, u_lon = np.round(lat[u], 6).tolist(), np.round(lon[u], 6).tolist()
         runs: list[dict] = []
-        prev_end_bearing = None
-        for e, m in zip(p.edges, p.edge_metres):
-            nm = int(names[e])
+        for i, m in enumerate(p.edge_metres):
+            nm = names[i]
             label = self.g.names[nm] if nm >= 0 else ""
-            kind = KINDS[int(kinds[e])]
+            kind = KINDS[kinds[i]]
             key = label or f"~{kind}"
-            u, v = int(tail[e]), int(head[e])
-            b = _bearing(lat[u], lon[u], lat[v], lon[v])
+            b = bearing[i]
             if runs and runs[-1]["_key"] == key:
                 runs[-1]["distance_m"] += m
                 runs[-1]["_end"] = b
                 continue
             runs.append({"_key": key, "street": label, "kind": kind, "distance_m": m,
-                         "lat": round(float(lat[u]), 6), "lon": round(float(lon[u]), 6), "_start": b, "_end": b})
+                         "lat": u_lat[i], "lon": u_lon[i], "_start": b, "_end": b})
         out = []
         for i, r in enumerate(runs):
             if i == 0:
