@@ -233,6 +233,11 @@ def street_path_fn(net, key: str, a: tuple, b: tuple, max_m: float, speed: float
     return lambda: router.remembered(("leg", key, a[0], a[1], b[0], b[1], round(max_m)), search)
 
 
+def _path_at(walk: From, point, links, j: int):
+    """The request walk's own path to (or from) a station or car: no new search."""
+    return walk.path_fn(point.lat, point.lon, links, j) if links is not None and walk.on_streets else None
+
+
 def walk_leg(net, prof, a: tuple, b: tuple, metres: float, secs: int, path_fn=None) -> StreetLeg:
     return StreetLeg("WALK", int(secs), float(metres), a[0], a[1], b[0], b[1], a[2], b[2], dict(a[3]), dict(b[3]),
                      path_fn=path_fn or street_path_fn(net, prof.name, a, b, metres, prof.walk_speed),
@@ -288,7 +293,8 @@ def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress
         return []
     lim = prof.max_access_m
     walk = walk or From(net, walk_mode(prof), place.lat, place.lon, lim, reverse=egress)
-    d_place, s_place, _ = walk.to(snap.st_lat, snap.st_lon, near.links("st", prof.name))
+    st_links = near.links("st", prof.name)
+    d_place, s_place, _ = walk.to(snap.st_lat, snap.st_lon, st_links)
     valid = ok[snap.st_sys]
     near_mask = (snap.st_ret if egress else snap.st_rent) & valid & (d_place <= lim)
     far_mask = (snap.st_rent if egress else snap.st_ret) & valid
@@ -321,7 +327,8 @@ def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress
     for q, o, m, s_, t in zip(stops.tolist(), owner.tolist(), metres.tolist(), secs.tolist(), dur.tolist()):
         p_i = bi_l[o]
         pst, fst = P_l[p_i], F_l[o]
-        w_place = (dpl[pst], wps[p_i])
+        st = snap.stations[pst]
+        w_place = (dpl[pst], wps[p_i], walk.path_fn(st.lat, st.lon, st_links, pst) if st_links is not None else None)
         if egress:   # stop -> rental station F -> return station P -> place
             args = (snap, net, prof, q, fst, pst, pe, (m, s_), (rm[o], rs[o]), w_place)
         else:        # place -> rental station P -> return station F -> stop
@@ -360,8 +367,9 @@ def bike_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: i
     if wm[0] <= prof.max_direct_walk_m and math.ceil(ws_[0]) <= total:
         return None   # walking all the way is as fast
     legs = bike_legs(snap, net, prof, place_end(net, o), int(A[i]), int(B[j]), place_end(net, d),
-                     (float(da[A[i]]), int(wa[i])), (float(ride_m[i, j]), int(ride_s[i, j])),
-                     (float(db[B[j]]), int(wb[j])))
+                     (float(da[A[i]]), int(wa[i]), _path_at(walk_o, snap.stations[int(A[i])], st_links, int(A[i]))),
+                     (float(ride_m[i, j]), int(ride_s[i, j])),
+                     (float(db[B[j]]), int(wb[j]), _path_at(walk_d, snap.stations[int(B[j])], st_links, int(B[j]))))
     return street_itinerary(legs, t_req - total if arrive_by else t_req)
 
 
@@ -381,7 +389,8 @@ def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress:
     fixed = S.car_pickup_s + S.car_park_s
     if not egress:
         walk = walk or From(net, walk_mode(prof), place.lat, place.lon, car_lim)
-        d_place, t_place, _ = walk.to(snap.car_lat, snap.car_lon, near.links("car", prof.name))
+        car_walk_links = near.links("car", prof.name)
+        d_place, t_place, _ = walk.to(snap.car_lat, snap.car_lon, car_walk_links)
         C = nearest(valid & (d_place <= car_lim), t_place, S.pick_k)
         if not len(C):
             return []
@@ -399,7 +408,7 @@ def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress:
         for q, o, t, dm, ds in zip(stops[pick].tolist(), owner[pick].tolist(), dur[pick].tolist(),
                                    drive_m[pick].tolist(), drive_s[pick].tolist()):
             car = C_l[o]
-            w = (dpl[car], ws_l[o])
+            w = (dpl[car], ws_l[o], _path_at(walk, snap.cars[car], car_walk_links, car))
             out.append(LazyOption(q, t, "CAR_SHARE", w[0], car_legs, (snap, net, prof, pe, car, q, w, (dm, ds))))
         return out
     crow = hav(place.lat, place.lon, snap.car_lat, snap.car_lon)
@@ -465,7 +474,8 @@ def car_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: in
     car = int(C[i])
     v = snap.cars[car]
     drive_path = drive.path_fn(v.lat, v.lon, sub, int(sub_pos[i])) if sub is not None else None
-    legs = car_legs(snap, net, prof, place_end(net, o), car, place_end(net, d), (float(d_o[car]), int(walk_s[i])),
+    w_o = (float(d_o[car]), int(walk_s[i]), _path_at(walk_o, v, near.links("car", prof.name), car))
+    legs = car_legs(snap, net, prof, place_end(net, o), car, place_end(net, d), w_o,
                     (float(dm_c[i]), int(drive_s[i])), drive_path)
     return street_itinerary(legs, t_req - total if arrive_by else t_req)
 

@@ -170,7 +170,7 @@ class Reach:
                 pts = [point, proj] + pts[::-1] + [own_proj, own]
                 edges = [last_edge] + edges[::-1] + [first_edge]
                 edge_m = [last_m] + mid_m[::-1] + [first_m]
-        geometry = [[round(a, 6), round(b, 6)] for a, b in _dedupe(pts)]
+        geometry = np.round(np.asarray(_dedupe(pts), np.float64), 6).tolist()
         return self.router.describe(self.mode, geometry, float(metres) + float(lk.snap_m[j]) + self.snap_m,
                                     float(cost) + float(lk.snap_m[j]) / self.speed + self.snap_s, edges, edge_m)
 
