@@ -48,12 +48,22 @@ def drives_to_lots(snap, net, place, near: NearIndex | None = None) -> tuple:
     key = (id(net), id(snap), place.lat, place.lon)
     hit = _DRIVES.get(key)
     if hit is None:
-        links = near.links("lot", "car") if near is not None else None
-        f = From(net, car_mode(), place.lat, place.lon, MAX_PR_DRIVE_M, stop_at=links)
-        m, t, _ = f.to(snap.lot_lat, snap.lot_lon, links)
+        m = np.full(len(snap.lots), np.inf)
+        t = np.full(len(snap.lots), np.inf)
+        paths = [None] * len(snap.lots)
+        if near is not None:   # the lots' own searches toward them (NearIndex): price the place
+            lk = net.streets.link("car", [place.lat], [place.lon], S.link_radius_place_m) if net.streets else None
+            for li, f in enumerate(near.lot_drives):
+                mm, tt, _ = f.to([place.lat], [place.lon], lk)
+                m[li], t[li] = mm[0], tt[0]
+                if lk is not None and f.on_streets:
+                    paths[li] = f.path_fn(place.lat, place.lon, lk, 0)
+        else:
+            f = From(net, car_mode(), place.lat, place.lon, MAX_PR_DRIVE_M)
+            m, t, _ = f.to(snap.lot_lat, snap.lot_lon)
         if len(_DRIVES) > 256:
             _DRIVES.clear()
-        hit = _DRIVES[key] = (m, t, f, links)
+        hit = _DRIVES[key] = (m, t, paths)
     return hit
 
 
@@ -83,7 +93,7 @@ def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int, toward=
     if not snap.lots or not outside_centre(near, place):
         return []
     lim = prof.max_access_m
-    drive_m, drive_t, drive_from, lot_links = drives_to_lots(snap, net, place, near)
+    drive_m, drive_t, drive_paths = drives_to_lots(snap, net, place, near)
     drive_s = np.where(np.isfinite(drive_t), ceil_s(np.where(np.isfinite(drive_t), drive_t, 0)) + PARK_LOT_S,
                        np.iinfo(np.int64).max // 4)
     rank = drive_s.astype(np.float64)
@@ -109,8 +119,7 @@ def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int, toward=
         drive = (float(drive_m[li]), int(drive_s[li]))
         for q, m, t in zip(stops[sel].tolist(), metres[sel].tolist(), secs[sel].tolist()):
             s = int(np.ceil(t - 1e-9))
-            path = drive_from.path_fn(lot.lat, lot.lon, lot_links, li) if lot_links is not None else None
-            args = (net, prof, pe, lot, drive, q, (m, s), path)
+            args = (net, prof, pe, lot, drive, q, (m, s), drive_paths[li])
             out.append(LazyOption(q, drive[1] + s, "PARK_RIDE", m, pr_legs, args, lot=snap.lot_json[li]))
         n_lots += 1
         if n_lots >= MAX_PR_LOTS:

@@ -43,6 +43,7 @@ S = SETTINGS
 RANGE_RESERVE = S.range_reserve
 CAR_COMBO_MIN_SAVING_S = S.car_combo_min_saving_s
 BIG = np.int64(1) << 40
+MAX_PRESEARCHED_CARS = 150   # beyond, a request searches from its destination instead (memory)
 
 
 class LazyOption(AccessOption):
@@ -170,6 +171,28 @@ class NearIndex:
                 _BIKE_MATRICES.clear()
             hit = _BIKE_MATRICES[key] = matrix(net, bike_mode(), snap.st_lat, snap.st_lon, S.max_bike_ride_m)
         self.ride_m, self.ride_s = hit
+        # one car search per lot (toward it) and per shared car (from it), off the request path:
+        # a request then prices its own point against them instead of searching the city again
+        self.lot_drives = [From(net, car_mode(), lot.lat, lot.lon, S.max_pr_drive_m, reverse=True,
+                                radius_m=S.link_radius_stop_m) for lot in snap.lots]
+        self.car_drives = ([From(net, car_mode(), v.lat, v.lon, S.max_pr_drive_m, radius_m=S.link_radius_stop_m)
+                            for v in snap.cars] if len(snap.cars) <= MAX_PRESEARCHED_CARS else None)
+
+    def drives_from_cars(self, cars: np.ndarray, lat: float, lon: float):
+        """(metres, seconds, path makers) of driving each of ``cars`` to a point (None without
+        the per-car searches)."""
+        if self.car_drives is None:
+            return None
+        lk = self.net.streets.link("car", [lat], [lon], S.link_radius_place_m) if self.net.streets else None
+        m = np.full(len(cars), np.inf)
+        t = np.full(len(cars), np.inf)
+        paths = []
+        for i, c in enumerate(np.asarray(cars).tolist()):
+            f = self.car_drives[c]
+            mm, tt, _ = f.to([lat], [lon], lk)
+            m[i], t[i] = mm[0], tt[0]
+            paths.append(f.path_fn(lat, lon, lk, 0) if lk is not None and f.on_streets else None)
+        return m, t, paths
 
     def walks(self, kind: str, profile_name: str) -> tuple:
         """CSR (ptr, stops, metres, seconds) of the walks between the snapshot's stations
@@ -415,14 +438,20 @@ def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress:
     near_cars = valid & (crow <= S.car_egress_radius_m)
     if not near_cars.any():
         return []
-    car_links = near.links("car", "car")
-    sub = None if car_links is None else type(car_links)(*(x[near_cars] for x in car_links))
-    drive = From(net, car_mode(), place.lat, place.lon, S.car_egress_radius_m * S.car_detour * 1.5, reverse=True,
-                 stop_at=sub)
     drive_m = np.full(len(snap.cars), np.inf)
     drive_t = np.full(len(snap.cars), np.inf)
     idx_near = np.flatnonzero(near_cars)
-    drive_m[idx_near], drive_t[idx_near], _ = drive.to(snap.car_lat[idx_near], snap.car_lon[idx_near], sub)
+    pre = near.drives_from_cars(idx_near, place.lat, place.lon)
+    drive_paths: dict[int, object] = {}
+    if pre is not None:
+        drive_m[idx_near], drive_t[idx_near] = pre[0], pre[1]
+        drive_paths = dict(zip(idx_near.tolist(), pre[2]))
+    else:
+        car_links = near.links("car", "car")
+        sub = None if car_links is None else type(car_links)(*(x[near_cars] for x in car_links))
+        drive = From(net, car_mode(), place.lat, place.lon, S.car_egress_radius_m * S.car_detour * 1.5,
+                     reverse=True, stop_at=sub)
+        drive_m[idx_near], drive_t[idx_near], _ = drive.to(snap.car_lat[idx_near], snap.car_lon[idx_near], sub)
     C = np.flatnonzero(near_cars & (drive_m * S.range_reserve <= snap.car_range))
     if not len(C):
         return []
@@ -436,7 +465,7 @@ def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress:
                               secs[pick].tolist(), dur[pick].tolist()):
         car = C_l[o]
         out.append(LazyOption(q, t, "CAR_SHARE", m, car_legs,
-                              (snap, net, prof, q, car, pe, (m, s_), (dm_l[car], ds_l[o]))))
+                              (snap, net, prof, q, car, pe, (m, s_), (dm_l[car], ds_l[o]), drive_paths.get(car))))
     return out
 
 
@@ -452,17 +481,22 @@ def car_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: in
     C = nearest(valid & (d_o <= lim * S.car_walk_factor), t_o, S.pick_k)
     if not len(C):
         return None
-    # one search backward from the destination, ended once the candidate cars are reached
-    car_links = near.links("car", "car")
-    sub = None if car_links is None else type(car_links)(*(x[C] for x in car_links))
-    reach_m = min(float(np.max(snap.car_range[C])) / S.range_reserve, 200_000.0)
-    drive = From(net, car_mode(), d.lat, d.lon, reach_m, reverse=True, stop_at=sub)
-    dm_c, dt_c, _ = drive.to(snap.car_lat[C], snap.car_lon[C], sub)
+    pre = near.drives_from_cars(C, d.lat, d.lon)
+    if pre is not None:
+        dm_c, dt_c, pre_paths = pre
+    else:   # one search backward from the destination, ended once the candidate cars are reached
+        car_links = near.links("car", "car")
+        sub = None if car_links is None else type(car_links)(*(x[C] for x in car_links))
+        reach_m = min(float(np.max(snap.car_range[C])) / S.range_reserve, 200_000.0)
+        drive = From(net, car_mode(), d.lat, d.lon, reach_m, reverse=True, stop_at=sub)
+        dm_c, dt_c, _ = drive.to(snap.car_lat[C], snap.car_lon[C], sub)
+        pre_paths = [drive.path_fn(snap.cars[c].lat, snap.cars[c].lon, sub, j) if sub is not None else None
+                     for j, c in enumerate(C.tolist())]
     keep = dm_c * S.range_reserve <= snap.car_range[C]
     if not keep.any():
         return None
+    pre_paths = [p for p, k in zip(pre_paths, keep.tolist()) if k]
     C, dm_c, dt_c = C[keep], dm_c[keep], dt_c[keep]
-    sub_pos = np.flatnonzero(keep)
     walk_s = ceil_s(t_o[C])
     drive_s = ceil_s(dt_c) + S.car_pickup_s + S.car_park_s
     tot = walk_s + drive_s
@@ -473,7 +507,7 @@ def car_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: in
         return None
     car = int(C[i])
     v = snap.cars[car]
-    drive_path = drive.path_fn(v.lat, v.lon, sub, int(sub_pos[i])) if sub is not None else None
+    drive_path = pre_paths[i]
     w_o = (float(d_o[car]), int(walk_s[i]), _path_at(walk_o, v, near.links("car", prof.name), car))
     legs = car_legs(snap, net, prof, place_end(net, o), car, place_end(net, d), w_o,
                     (float(dm_c[i]), int(drive_s[i])), drive_path)
