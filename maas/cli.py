@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--gbfs", action="append", default=None, help="GBFS source (overrides the network's)")
     s.add_argument("--parking", default=None)
     s.add_argument("--workers", type=int, default=1, help="worker processes (each maps the same network)")
+    s.add_argument("--tiles", default=None, help="base-map tile URL for the web page, e.g. "
+                   "https://tile.example.org/{z}/{x}/{y}.png (default: env MAAS_TILE_URL; none: blank map)")
 
     sc = sub.add_parser("scenario", help="scenario benchmarks")
     scs = sc.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
@@ -145,6 +147,8 @@ def _cmd_serve(a) -> int:
     from maas.service.app import serve
     if a.workers < 1:
         raise MaasError("--workers must be at least 1")
+    if a.tiles is not None:
+        os.environ["MAAS_TILE_URL"] = a.tiles     # read by the page (and by every worker process)
     serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking, workers=a.workers)
     return EXIT_OK
 

@@ -450,6 +450,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=1)   # level 1: ~4x smaller JSON for ~0.3 ms
     app.add_middleware(ServiceMiddleware)   # outermost: times everything, catches everything
+    from maas.service.page import mount_web
+    mount_web(app)                          # the web page at / and its files under /static/
 
     errors_422 = {422: {"model": m.ValidationErrorResponse, "description": "invalid parameter"},
                   503: {"model": m.ErrorResponse, "description": "too many plans queued (MAAS_MAX_QUEUE)"},
