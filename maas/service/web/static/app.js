@@ -332,6 +332,7 @@
       const e = m.getElement();
       if (!e) return;
       e.setAttribute("aria-label", t("stop_marker", {stop: place.name}));
+      e.dataset.stopId = place.stop_id;
       if (small) { e.setAttribute("aria-hidden", "true"); e.removeAttribute("role"); }
       e.addEventListener("keydown", (ev) => {
         if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); showDepartures(place.stop_id, place.name); }

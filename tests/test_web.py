@@ -1,0 +1,426 @@
+"""The web page at ``/``: served from package data, in English and Romanian, driven in a real browser.
+
+The HTTP checks run everywhere. The browser checks drive Debian's Chromium with Playwright
+(``webtools.browser_problem`` says why they skip when it cannot run) against ``maas serve`` on a
+free port: type a place, pick a suggestion by keyboard, plan, open an itinerary, and compare what
+the page shows with ``/v1/plan`` for the same request; the wheelchair profile shows only
+step-free legs; axe-core finds no serious or critical violation; text scales and reflows.
+They run on the project's own sample network (always) and on STPT (when ../shared/data has it).
+"""
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import warnings
+from pathlib import Path
+
+import httpx
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+import maas
+from maas.service.app import create_app
+from maas.service.page import strings
+
+import webtools
+from conftest import DATA
+
+DAY, TIME = "2026-11-24", "08:00"      # a Tuesday inside both the sample's and STPT's calendars
+STPT_GTFS = DATA / "stpt-timisoara-synth" / "stpt-timisoara-gtfs.zip"
+STPT_OSM = DATA / "osm-timisoara-2025" / "timisoara.osm.pbf"
+BLOCKING = ("serious", "critical")
+
+
+def hhmm(iso: str) -> str:
+    return iso[11:16]
+
+
+# ------------------------------------------------------------------------------------------
+# HTTP: the page, its files, its languages
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_folder(tmp_path_factory) -> Path:
+    return webtools.sample_network(tmp_path_factory.mktemp("web-sample"))
+
+
+@pytest.fixture(scope="module")
+def client(sample_folder):
+    with TestClient(create_app(str(sample_folder), refresh=False, warm=False)) as c:
+        yield c
+
+
+def _config(html: str) -> dict:
+    m = re.search(r'<script id="maas-config" type="application/json">(.*?)</script>', html, re.S)
+    assert m, "no embedded configuration"
+    return json.loads(m.group(1))
+
+
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_page_in_each_language(client, lang):
+    r = client.get("/", params={"lang": lang})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    html = r.text
+    s = strings(lang)
+    assert f'<html lang="{lang}">' in html
+    assert "{{" not in html, "a placeholder was left unfilled"
+    for key in ("from", "to", "profile", "modes", "plan", "results_heading", "use_location"):
+        assert f">{s[key]}<" in html, key
+    other = "ro" if lang == "en" else "en"
+    assert f'href="?lang={other}"' in html and f'lang="{other}"' in html      # the visible switch
+    cfg = _config(html)
+    assert cfg["lang"] == lang and cfg["strings"]["plan"] == s["plan"] and cfg["leaflet"] is True
+    assert cfg["tileUrl"] == "" and "OpenStreetMap" in cfg["attribution"]
+
+
+def test_language_from_accept_language_and_fallback(client):
+    assert '<html lang="ro">' in client.get("/", headers={"Accept-Language": "ro-RO,ro;q=0.9,en;q=0.8"}).text
+    assert '<html lang="en">' in client.get("/", headers={"Accept-Language": "de-DE"}).text
+    assert '<html lang="en">' in client.get("/", params={"lang": "xx"}).text
+
+
+def test_translations_are_complete():
+    en, ro = strings("en"), json.loads((Path(maas.__file__).parent / "service/web/i18n/ro.json").read_text("utf-8"))
+    assert set(en) == set(ro), f"missing in ro: {set(en) - set(ro)}; extra: {set(ro) - set(en)}"
+    same = [k for k in en if en[k] == ro[k] and k not in ("co2", "minutes", "metres", "kilometres", "grams",
+                                                          "hours_minutes", "park_ride_heading", "mode_park_ride")]
+    assert not same, f"untranslated: {same}"
+    # every key the script asks for exists
+    js = (Path(maas.__file__).parent / "service/web/static/app.js").read_text("utf-8")
+    used = set(re.findall(r'\bt\("([a-z_A-Z]+)"', js))
+    prefixes = {u for u in used if u.endswith("_")}         # t("kind_" + kind): a family of keys
+    assert used and used - prefixes <= set(en), used - prefixes - set(en)
+    assert all(any(k.startswith(p) for k in en) for p in prefixes), prefixes
+
+
+def test_static_files_and_leaflet_are_served(client):
+    for path, kind in (("/static/app/app.js", "javascript"), ("/static/app/app.css", "css"),
+                       ("/static/leaflet/leaflet.js", "javascript"), ("/static/leaflet/leaflet.css", "css")):
+        r = client.get(path)
+        assert r.status_code == 200 and kind in r.headers["content-type"], path
+    assert client.get("/static/leaflet/missing.js").status_code == 404
+    # the API is unchanged beside it
+    assert client.get("/v1/health").json()["status"] == "ok"
+    assert "/" not in client.get("/openapi.json").json()["paths"]
+
+
+def test_tile_url_from_environment(client, monkeypatch):
+    monkeypatch.setenv("MAAS_TILE_URL", "https://tiles.example.test/{z}/{x}/{y}.png")
+    cfg = _config(client.get("/").text)
+    assert cfg["tileUrl"] == "https://tiles.example.test/{z}/{x}/{y}.png"
+    assert "OpenStreetMap" in cfg["attribution"]
+
+
+# ------------------------------------------------------------------------------------------
+# browser
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = webtools.browser_problem()
+    if problem:
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = webtools.launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def tiles():
+    with webtools.tile_server() as t:
+        yield t
+
+
+@pytest.fixture(scope="module")
+def sample_base(browser, sample_folder, tiles, tmp_path_factory):
+    with webtools.serve(sample_folder, tmp_path_factory.mktemp("serve") / "serve.log", tiles=tiles[0]) as base:
+        yield base
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    ctx.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def axe_blocking(pg) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+    res = Axe().run(pg)
+    out = []
+    for v in res.response["violations"]:
+        if v.get("impact") in BLOCKING:
+            targets = [", ".join(map(str, n.get("target", []))) for n in v["nodes"][:5]]
+            out.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
+    return out
+
+
+def wait_results(pg, lang: str):
+    s = strings(lang)
+    pattern = "|".join(re.escape(x).replace(r"\{n\}", r"\d+") for x in
+                       (s["announce_results"], s["announce_one"], s["announce_none"]))
+    pg.wait_for_function("re => new RegExp(re).test(document.getElementById('status').textContent)",
+                         arg=pattern, timeout=30000)
+
+
+def pick(pg, field: str, text: str, prefer: str | None = None) -> str:
+    """Type into a combobox and choose a suggestion with the arrow keys and Enter; returns its name."""
+    box = pg.locator(f"#{field}")
+    assert pg.evaluate("document.activeElement.id") == field
+    pg.keyboard.type(text, delay=20)
+    pg.wait_for_selector(f"#{field}-list [role=option][id]", timeout=15000)
+    assert box.get_attribute("aria-expanded") == "true"
+    names = pg.locator(f"#{field}-list [role=option] .name").all_inner_texts()
+    target = next((i for i, n in enumerate(names) if prefer and prefer.lower() in n.lower()), 0)
+    for _ in range(target + 1):
+        pg.keyboard.press("ArrowDown")
+    active = box.get_attribute("aria-activedescendant")
+    assert active == f"{field}-opt-{target}"
+    assert pg.locator(f"#{active}").get_attribute("aria-selected") == "true"
+    pg.keyboard.press("Enter")
+    assert box.get_attribute("aria-expanded") == "false"
+    assert box.input_value() == names[target]
+    return names[target]
+
+
+def api_plan(base: str, pg) -> dict:
+    """/v1/plan for exactly the request the page made."""
+    last = pg.evaluate("window.MAAS.lastPlan")
+    assert last and last["ok"], last
+    r = httpx.get(f"{base}/v1/plan?{last['query']}", timeout=60)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def check_against_api(pg, body: dict, lang: str) -> None:
+    """The list named "Itineraries" shows the API's itineraries; the first one, opened, its legs."""
+    s = strings(lang)
+    its = body["itineraries"]
+    lst = pg.get_by_role("list", name=s["results_heading"], exact=True)
+    items = lst.locator(":scope > li")
+    assert items.count() == len(its) >= 1
+    for i, it in enumerate(its):
+        btn_text = items.nth(i).locator(".itin-btn").inner_text()
+        assert f"{hhmm(it['departure'])} – {hhmm(it['arrival'])}" in btn_text
+    first = its[0]
+    btn = items.first.locator(".itin-btn")
+    btn.focus()
+    pg.keyboard.press("Enter")                      # a disclosure button, opened by keyboard
+    assert btn.get_attribute("aria-expanded") == "true"
+    legs = items.first.locator(".leg")
+    assert legs.count() == len(first["legs"])
+    leg0, shown0 = first["legs"][0], legs.first.inner_text()
+    assert hhmm(leg0["departure"]) in shown0 and hhmm(leg0["arrival"]) in shown0
+    if leg0.get("route_short_name"):
+        assert re.search(rf"\b{re.escape(leg0['route_short_name'])}\b", legs.first.locator(".leg-title").inner_text())
+    if leg0.get("headsign"):
+        assert leg0["headsign"] in shown0
+    if leg0["from"].get("name"):
+        assert leg0["from"]["name"] in shown0
+    # drawn on the map: one line per leg, styled by its mode
+    pg.wait_for_function("n => document.querySelectorAll('path.leg-line').length === n", arg=len(first["legs"]))
+    classes = pg.eval_on_selector_all("path.leg-line", "els => els.map(e => e.getAttribute('class'))")
+    assert [c for c in classes if f"leg-{leg0['mode']}" in c]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_keyboard_plan_matches_api(page, sample_base, lang):
+    s = strings(lang)
+    page.goto(f"{sample_base}/?lang={lang}&date={DAY}&time={TIME}")
+    assert axe_blocking(page) == []                                  # the empty page
+    page.keyboard.press("Tab")                                       # skip link
+    page.keyboard.press("Tab")                                       # language switch
+    page.keyboard.press("Tab")
+    pick(page, "from", "gara de n")                                  # diacritics and case folded
+    for _ in range(3):                                               # use my location, swap, To
+        page.keyboard.press("Tab")
+    pick(page, "to", "Iulius")
+    page.keyboard.press("Enter")                                     # submits the form
+    wait_results(page, lang)
+    body = api_plan(sample_base, page)
+    assert axe_blocking(page) == []                                  # the results
+    check_against_api(page, body, lang)
+    assert axe_blocking(page) == []                                  # an opened itinerary
+    assert page.locator("#status").get_attribute("role") == "status"
+    assert page.locator("#status").get_attribute("aria-live") == "polite"
+
+
+@pytest.mark.browser
+def test_wheelchair_profile_shows_only_step_free_legs(page, sample_base):
+    s = strings("en")
+    q = f"from=stop:GN&fromName=Gara+de+Nord&to=stop:IM&toName=Iulius+Mall&date={DAY}&time={TIME}"
+
+    def badges(profile: str) -> tuple[list[str], dict]:
+        page.goto(f"{sample_base}/?lang=en&{q}&profile={profile}")          # the URL plans by itself
+        wait_results(page, "en")
+        for b in page.locator("#itineraries .itin-btn").all():
+            b.click()
+        return page.locator("#itineraries .leg .access .badge").all_inner_texts(), api_plan(sample_base, page)
+
+    shown, body = badges("default")
+    assert s["badge_not_step_free"] in shown     # the control: the default plan uses a not step-free tram
+    shown, body = badges("wheelchair")
+    assert body["itineraries"], body["messages"]
+    assert shown and s["badge_not_step_free"] not in shown, shown
+    assert all(leg.get("wheelchair") != "not_accessible" for it in body["itineraries"] for leg in it["legs"])
+    assert page.locator("#profile").input_value() == "wheelchair"
+
+
+@pytest.mark.browser
+def test_escape_closes_suggestions_and_empty_fields_are_reported(page, sample_base):
+    s = strings("en")
+    page.goto(f"{sample_base}/?lang=en")
+    page.locator("#from").focus()
+    page.keyboard.type("Piata")
+    page.wait_for_selector("#from-list [role=option][id]")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Escape")
+    assert page.locator("#from").get_attribute("aria-expanded") == "false"
+    assert page.locator("#from").get_attribute("aria-activedescendant") is None
+    assert page.locator("#from-list").is_hidden()
+    page.locator("#from").fill("")
+    page.locator("#plan").click()
+    page.wait_for_function("t => document.getElementById('status').textContent === t", arg=s["need_places"])
+    assert page.locator("#from").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "from"
+
+
+@pytest.mark.browser
+def test_stop_marker_opens_departures(page, sample_base):
+    page.goto(f"{sample_base}/?lang=en&from=stop:GN&fromName=Gara+de+Nord&to=stop:IM&toName=Iulius+Mall"
+              f"&date={DAY}&time={TIME}")
+    wait_results(page, "en")
+    page.locator("#itineraries .itin-btn").first.click()
+    marker = page.locator(".leaflet-marker-icon[data-stop-id][role=button]").first
+    marker.wait_for()
+    stop_id, label = marker.get_attribute("data-stop-id"), marker.get_attribute("aria-label")
+    assert marker.get_attribute("role") == "button" and marker.get_attribute("tabindex") == "0"
+    marker.focus()
+    page.keyboard.press("Enter")                                     # keyboard, not only the mouse
+    dep = page.locator("#departures")
+    dep.wait_for(state="visible")
+    name = httpx.get(f"{sample_base}/v1/stops?limit=10000").json()
+    name = next(x["name"] for x in name["stops"] if x["stop_id"] == stop_id)
+    assert name in label and name in page.locator("#dep-h").inner_text()
+    page.wait_for_function("() => !/Loading|Se încarcă/.test(document.getElementById('dep-body').textContent)")
+    r = httpx.get(f"{sample_base}/v1/stops/{stop_id}/departures", params={"date": DAY, "time": TIME, "limit": 10})
+    text = page.locator("#dep-body").inner_text()
+    if r.status_code == 200:
+        deps = r.json()["departures"]
+        rows = page.locator("#dep-body tbody tr")
+        assert rows.count() == len(deps)
+        if deps:
+            assert deps[0]["route_short_name"] in rows.first.inner_text()
+            assert (deps[0].get("headsign") or "") in rows.first.inner_text()
+    else:                                   # a server without the departures endpoint says so in words
+        assert "not available" in text
+    assert axe_blocking(page) == []
+
+
+@pytest.mark.browser
+def test_map_tiles_attribution_and_mode_styles(page, sample_base, tiles):
+    page.goto(f"{sample_base}/?lang=en")
+    page.wait_for_selector(".leaflet-tile-loaded")
+    assert any(p.startswith("/tiles/") and p.endswith(".png") for p in tiles[1])   # the configured URL
+    assert "OpenStreetMap contributors" in page.locator(".leaflet-control-attribution").inner_text()
+    styles = page.evaluate("window.MAAS.MODE_STYLE")
+    for mode, st in styles.items():
+        for bg in ("#f3f3ef", "#ffffff"):      # the blank map, and the white casing under every line
+            assert webtools.contrast(st["color"], bg) >= 3.0, (mode, st["color"], bg)
+    dashes = [st["dash"] or "solid" for st in styles.values()]
+    assert len(set(dashes)) == len(dashes), dashes
+    legend = page.locator("#legend li").all_inner_texts()
+    assert len(legend) == len(styles) and "Tram" in legend
+
+
+@pytest.mark.browser
+def test_text_at_200_percent_and_reflow_at_320px(page, sample_base):
+    q = f"from=stop:GN&fromName=Gara+de+Nord&to=stop:IM&toName=Iulius+Mall&date={DAY}&time={TIME}"
+    page.goto(f"{sample_base}/?lang=ro&{q}")
+    wait_results(page, "ro")
+    page.locator("#itineraries .itin-btn").first.click()
+    base_h = page.locator("#plan").bounding_box()["height"]
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert page.locator("#plan").bounding_box()["height"] > 1.7 * base_h      # the text really grew
+    no_hscroll = "document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth + 1"
+    assert page.evaluate(no_hscroll)
+    clipped = page.evaluate("""() => [...document.querySelectorAll('button, label, .leg, .facts dd, h2, h3, h4')]
+        .filter(e => e.offsetParent && !e.closest('.visually-hidden') && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+        .map(e => e.id || e.className || e.tagName)""")
+    assert clipped == []
+    page.evaluate("document.documentElement.style.fontSize = ''")
+    page.set_viewport_size({"width": 320, "height": 640})                  # WCAG 1.4.10 reflow
+    assert page.evaluate(no_hscroll)
+    assert page.locator("#itineraries > li").first.is_visible()
+
+
+@pytest.mark.browser
+def test_first_load_transfer_size(page, sample_base, record_property):
+    page.goto(f"{sample_base}/?lang=en")
+    page.wait_for_load_state("networkidle")
+    sizes = page.evaluate("""() => {
+        const nav = performance.getEntriesByType('navigation')[0];
+        const res = performance.getEntriesByType('resource').filter(r => !r.name.includes('/tiles/'));
+        return {total: nav.transferSize + res.reduce((a, r) => a + r.transferSize, 0), n: res.length + 1};
+    }""")
+    record_property("first_load_bytes", sizes["total"])
+    assert 10_000 < sizes["total"] <= 500_000, sizes
+
+
+# ------------------------------------------------------------------------------------------
+# STPT (+ OSM once the build reads it): "Gara de Nord" -> "Iulius Town"
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def stpt_base(browser, tmp_path_factory):
+    if not STPT_GTFS.is_file():
+        pytest.skip(f"shared data not available: {STPT_GTFS} is missing")
+    out = tmp_path_factory.mktemp("web-stpt") / "net"
+    kwargs = {}
+    if "osm" in inspect.signature(maas.build_network).parameters and STPT_OSM.is_file():
+        kwargs["osm"] = [str(STPT_OSM)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        maas.build_network([str(STPT_GTFS)], out=out, **kwargs)
+    with webtools.serve(out, out.parent / "serve.log") as base:
+        yield base
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_stpt_gara_de_nord_to_iulius_town(page, stpt_base, lang):
+    page.goto(f"{stpt_base}/?lang={lang}&date={DAY}&time={TIME}")
+    page.locator("#from").focus()
+    pick(page, "from", "Gara de Nord", prefer="Gara de Nord")
+    page.locator("#to").focus()
+    pick(page, "to", "Iulius", prefer="Iulius Town")
+    page.keyboard.press("Enter")
+    wait_results(page, lang)
+    body = api_plan(stpt_base, page)
+    check_against_api(page, body, lang)
+    assert axe_blocking(page) == []
+    # wheelchair: the same trip, only step-free legs shown
+    page.select_option("#profile", "wheelchair")
+    page.locator("#plan").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => (window.MAAS.lastPlan || {}).query && window.MAAS.lastPlan.query.includes('wheelchair')")
+    wait_results(page, lang)
+    body = api_plan(stpt_base, page)
+    for b in page.locator("#itineraries .itin-btn").all():
+        b.click()
+    shown = page.locator("#itineraries .leg .access .badge").all_inner_texts()
+    assert strings(lang)["badge_not_step_free"] not in shown
+    assert all(leg.get("wheelchair") != "not_accessible" for it in body["itineraries"] for leg in it["legs"])
+    assert axe_blocking(page) == []
