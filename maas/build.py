@@ -25,7 +25,8 @@ def read_and_check(sources: list[str | os.PathLike]):
 
 def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | None = None,
                   gbfs: list[str] | None = None, parking: str | os.PathLike | None = None,
-                  options: BuildOptions | None = None, force: bool = False) -> Network:
+                  options: BuildOptions | None = None, force: bool = False,
+                  osm: list[str | os.PathLike] | None = None) -> Network:
     """Compile GTFS feeds (plus optional GBFS sources and P+R lots) into a Network.
 
     With ``out`` the compiled network is saved there; when ``out`` already holds a network built
@@ -65,6 +66,9 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
     net = Network(tt, folder=str(out) if out is not None else None, mobility=mobility)
     net.reused_build = reused
     net.feeds = feeds
+    # places index (geocoder): stops, stations, P+R lots, bike stations, and OSM places when given
+    from maas.places.build import build_places
+    net.places = build_places(tt, sources, feeds, osm, mobility, out, force)
     return net
 
 
@@ -78,4 +82,7 @@ def load_network(folder: str | os.PathLike, *, gbfs: list[str] | None = None,
         mobility = Mobility.from_folder(folder, gbfs=gbfs, parking=parking)
     except ImportError:
         mobility = None
-    return Network(tt, folder=str(Path(folder)), mobility=mobility)
+    net = Network(tt, folder=str(Path(folder)), mobility=mobility)
+    from maas.places.index import PlaceIndex
+    net.places = PlaceIndex.load(folder)   # None for a folder built before places: stops only, in memory
+    return net

@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--out", required=True, help="output network folder")
     b.add_argument("--gbfs", action="append", default=[], help="GBFS folder or gbfs.json URL (repeatable)")
     b.add_argument("--parking", help="park & ride lots (GeoJSON)")
+    b.add_argument("--osm", action="append", default=[], help="OSM file (.osm.pbf or .osm; repeatable)")
     b.add_argument("--radius", type=float, default=400.0, help="footpath radius in metres (default 400)")
     b.add_argument("--detour", type=float, default=1.3, help="walking detour factor (default 1.3)")
     b.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
@@ -45,8 +46,8 @@ def _parser() -> argparse.ArgumentParser:
 
     pl = sub.add_parser("plan", help="plan one trip")
     pl.add_argument("network")
-    pl.add_argument("--from", dest="origin", required=True, help="stop:<id> or <lat>,<lon>")
-    pl.add_argument("--to", dest="destination", required=True, help="stop:<id> or <lat>,<lon>")
+    pl.add_argument("--from", dest="origin", required=True, help="stop:<id>, <lat>,<lon> or a place name")
+    pl.add_argument("--to", dest="destination", required=True, help="stop:<id>, <lat>,<lon> or a place name")
     pl.add_argument("--date", required=True, help="YYYY-MM-DD")
     pl.add_argument("--time", required=True, help="HH:MM[:SS]")
     pl.add_argument("--arrive-by", action="store_true")
@@ -56,6 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--num-itineraries", type=int, default=5)
     pl.add_argument("--strict", action="store_true", help="exclude legs of unknown accessibility")
     pl.add_argument("--json", action="store_true", help="print the JSON of GET /v1/plan")
+
+    gc = sub.add_parser("geocode", help="search places by name (stops, POIs, addresses, streets)")
+    gc.add_argument("network")
+    gc.add_argument("text")
+    gc.add_argument("--near", default=None, help="<lat>,<lon>: nearer places rank higher")
+    gc.add_argument("--limit", type=int, default=10)
+    gc.add_argument("--json", action="store_true", help="print the JSON of GET /v1/geocode")
 
     s = sub.add_parser("serve", help="serve the HTTP API")
     s.add_argument("network")
@@ -87,7 +95,8 @@ def _cmd_build(a) -> int:
     from maas.timetable.compile import BuildOptions
     t0 = time.perf_counter()
     net = build_network(a.sources, out=a.out, gbfs=a.gbfs, parking=a.parking,
-                        options=BuildOptions(footpath_radius_m=a.radius, detour_factor=a.detour), force=a.force)
+                        options=BuildOptions(footpath_radius_m=a.radius, detour_factor=a.detour), force=a.force,
+                        osm=a.osm)
     tt = net.tt
     what = "reused (inputs unchanged)" if getattr(net, "reused_build", False) else "built"
     print(f"{a.out}: {what} in {time.perf_counter() - t0:.1f} s: {tt.n_stops} stops, {tt.n_routes} routes, "
@@ -95,6 +104,12 @@ def _cmd_build(a) -> int:
     if net.mobility is not None:
         for line in net.mobility.summary_lines():
             print(f"  {line}")
+    places = net.__dict__.get("_places")
+    if places is not None:
+        c = places.counts
+        print(f"  places: {c.get('stop', 0)} stops and stations, {c.get('poi', 0)} POIs, {c.get('address', 0)} "
+              f"addresses, {c.get('street', 0)} streets, {c.get('bike_station', 0)} bike stations, "
+              f"{c.get('park_and_ride', 0)} P+R lots" + (" (reused)" if getattr(places, "reused", False) else ""))
     for f in getattr(net, "feeds", []):
         for w in f.report.warnings:
             print(f"  {f.source}: {w}", file=sys.stderr)
@@ -143,6 +158,21 @@ def _cmd_plan(a) -> int:
     return EXIT_OK
 
 
+def _cmd_geocode(a) -> int:
+    from maas.build import load_network
+    net = load_network(a.network)
+    res = net.geocode(a.text, near=a.near, limit=a.limit)
+    if a.json:
+        print(json.dumps(res, ensure_ascii=False, indent=1))
+    elif not res["results"]:
+        print(f"no place matches {a.text!r}")
+    else:
+        for r in res["results"]:
+            sid = f"  stop:{r['stop_id']}" if r.get("stop_id") else ""
+            print(f"{r['name']}  ({r['label']})  {r['lat']:.5f},{r['lon']:.5f}{sid}  [{r['id']}]")
+    return EXIT_OK
+
+
 def _cmd_serve(a) -> int:
     from maas.service.app import serve
     if a.workers < 1:
@@ -166,6 +196,7 @@ def _cmd_sample(a) -> int:
 
 
 COMMANDS = {"build": _cmd_build, "validate": _cmd_validate, "transfers": _cmd_transfers, "plan": _cmd_plan,
+            "geocode": _cmd_geocode,
             "serve": _cmd_serve, "scenario": _cmd_scenario, "sample": _cmd_sample}
 
 

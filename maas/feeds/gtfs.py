@@ -478,3 +478,23 @@ def load_feeds(paths: list[str | os.PathLike]) -> list[GtfsFeed]:
         seen_stops |= set(f.stops["stop_id"])
         feeds.append(f)
     return feeds
+
+
+def read_stops(path: str | os.PathLike) -> pd.DataFrame:
+    """``stops.txt`` of a feed (every location type) as strings, coordinates as floats; for the
+    geocoder, which needs station names and stop codes the compiled timetable does not keep."""
+    src = _Source(path)
+    if not src.has("stops.txt"):
+        raise FeedError(f"{path}:stops.txt", "required file is missing")
+    raw = src.read_bytes("stops.txt")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    df = pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False, na_values=[], skipinitialspace=True)
+    df.columns = [str(c).strip() for c in df.columns]
+    for col in ("stop_name", "stop_code", "parent_station", "location_type"):
+        if col not in df.columns:
+            df[col] = ""
+    df["location_type"] = pd.to_numeric(df["location_type"].replace("", "0"), errors="coerce").fillna(0).astype(int)
+    df["stop_lat"] = pd.to_numeric(df.get("stop_lat"), errors="coerce")
+    df["stop_lon"] = pd.to_numeric(df.get("stop_lon"), errors="coerce")
+    return df

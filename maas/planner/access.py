@@ -55,12 +55,15 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
     name = ""
     opts: list[AccessOption] = []
     if stop is not None:
-        opts.append(AccessOption(stop, 0, [], "WALK"))
+        # [places, issue 9] a geocoded station is all its stops: ``stop`` may be a tuple of stops
+        # (Place.stops), each a RAPTOR source/target with its footpath neighbours
         ptr, to, metres, dur = net.footpaths_for(profile, reverse=egress)
-        a, b = int(ptr[stop]), int(ptr[stop + 1])
-        for q, m, secs in zip(to[a:b].tolist(), metres[a:b].tolist(), dur[a:b].tolist()):
-            leg = _walk_leg(net, q, stop, m, secs) if egress else _walk_leg(net, stop, q, m, secs)
-            opts.append(AccessOption(q, secs, [leg], "WALK"))
+        for stop in (stop if isinstance(stop, tuple) else (stop,)):
+            opts.append(AccessOption(stop, 0, [], "WALK"))
+            a, b = int(ptr[stop]), int(ptr[stop + 1])
+            for q, m, secs in zip(to[a:b].tolist(), metres[a:b].tolist(), dur[a:b].tolist()):
+                leg = _walk_leg(net, q, stop, m, secs) if egress else _walk_leg(net, stop, q, m, secs)
+                opts.append(AccessOption(q, secs, [leg], "WALK"))
         return opts
     limit = profile.max_access_m if max_m is None else max_m
     detour = net.tt.meta["options"]["detour_factor"]

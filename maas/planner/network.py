@@ -224,7 +224,8 @@ class Network:
 
     def resolve(self, text: str, what: str) -> Place:
         tt = self.tt
-        return parse_place(text, self.stop_lookup, tt.stop_lat, tt.stop_lon, tt.stop_name, what)
+        return parse_place(text, self.stop_lookup, tt.stop_lat, tt.stop_lon, tt.stop_name, what,
+                           geocoder=self._best_place)
 
     # ----- the planner --------------------------------------------------------------------
     def plan(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
@@ -234,3 +235,46 @@ class Network:
         from maas.planner.trip import plan_trip
         return plan_trip(self, origin, destination, date, time, profile, modes, max_transfers,
                          arrive_by, num_itineraries, strict)
+
+    # ----- places (geocoder) ---------------------------------------------------------------
+    @property
+    def places(self):
+        """The geocoder index (:class:`maas.places.PlaceIndex`); a network folder built without
+        one gets an in-memory index of its stops."""
+        idx = self.__dict__.get("_places")
+        if idx is None:
+            from maas.places.build import fallback_index
+            idx = self.__dict__["_places"] = fallback_index(self.tt)
+        return idx
+
+    @places.setter
+    def places(self, idx) -> None:
+        self.__dict__["_places"] = idx
+
+    def _best_place(self, text: str):
+        got = self.places.get(text)    # an id the geocoder gave out (e.g. "osm:w24042485")
+        if got is not None:
+            return got
+        found = self.places.search(text, None, 1)
+        return found[0] if found else None
+
+    def geocode(self, text: str, near=None, limit: int = 10) -> dict:
+        """Places matching ``text`` (best first); the same JSON as ``GET /v1/geocode``."""
+        from maas.planner.places import check_limit, check_text, parse_near
+        text = check_text(text, "text")
+        near = parse_near(near, "near")
+        limit = check_limit(limit, "limit")
+        return {"results": [m.to_json() for m in self.places.search(text, near, limit)]}
+
+    def reverse_geocode(self, lat: float, lon: float, limit: int = 5) -> dict:
+        """The places nearest a point with ``distance_m``; the same JSON as ``GET /v1/reverse``."""
+        from maas.planner.places import check_limit, parse_latlon
+        ll = None
+        try:
+            ll = parse_latlon(f"{float(lat)},{float(lon)}", "lat")
+        except (TypeError, ValueError):
+            pass
+        if ll is None:
+            raise BadRequest("lat: lat and lon must be numbers", field="lat")
+        limit = check_limit(limit, "limit")
+        return {"results": [m.to_json() for m in self.places.reverse(ll[0], ll[1], limit)]}

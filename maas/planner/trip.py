@@ -61,9 +61,9 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     egress: list[AccessOption] = []
     if transit:
         if "WALK" in modes or o.stop is not None:
-            access = walk_options(net, o.lat, o.lon, prof, o.stop, egress=False)
+            access = walk_options(net, o.lat, o.lon, prof, o.stops or o.stop, egress=False)
         if "WALK" in modes or d.stop is not None:
-            egress = walk_options(net, d.lat, d.lon, prof, d.stop, egress=True)
+            egress = walk_options(net, d.lat, d.lon, prof, d.stops or d.stop, egress=True)
         if mobility is not None:
             access += mobility.access_options(net, o, prof, modes, day, t_req, egress=False, toward=d,
                                               arrive_by=arrive_by)
@@ -101,7 +101,8 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     out_pr = []
     for it in pr_itins:   # already sorted and capped by the mobility review
         out_pr.append({"lot": it.lot, "itinerary": it.to_json(ctx.ref, net.tz)})
-    return {"itineraries": [i.to_json(ctx.ref, net.tz) for i in itineraries],
+    return {"from": o.describe(net.stop_ids), "to": d.describe(net.stop_ids),   # what the places resolved to
+            "itineraries": [i.to_json(ctx.ref, net.tz) for i in itineraries],
             "park_and_ride": out_pr, "messages": messages}
 
 
@@ -228,8 +229,8 @@ def earliest_arrival(net, origin: str, destination: str, date, time: str, profil
 
 def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
     """:func:`earliest_arrival` for resolved places and a time in service-day seconds."""
-    access = walk_options(net, o.lat, o.lon, prof, o.stop, egress=False)
-    egress = walk_options(net, d.lat, d.lon, prof, d.stop, egress=True)
+    access = walk_options(net, o.lat, o.lon, prof, o.stops or o.stop, egress=False)
+    egress = walk_options(net, d.lat, d.lon, prof, d.stops or d.stop, egress=True)
     if not access or not egress:
         return None
     _, cands = _search(net, net.day_context(day, prof), prof, access, egress, t0, int(max_transfers) + 1)

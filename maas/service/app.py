@@ -189,6 +189,9 @@ def warm_up(net) -> float:
         for p in PROFILES:
             with contextlib.suppress(Exception):
                 net.profile_arrays(get_profile(p))
+        with contextlib.suppress(Exception):   # the geocoder's lazy tables (prefix typos, reverse tree)
+            net.geocode("gara de nord")
+            net.reverse_geocode(float(tt.stop_lat[0]), float(tt.stop_lon[0]))
         if tt.n_stops < 2:
             return 0.0
         lo, hi = net.service_dates()
@@ -473,9 +476,9 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
     @app.get("/v1/plan", response_model=m.PlanResponse, responses=errors_422, tags=["plan"],
              summary="Plan a trip")
     async def plan(
-        origin: str = Query(..., alias="from", description="`stop:<stop_id>` or `<lat>,<lon>`",
+        origin: str = Query(..., alias="from", description="`stop:<stop_id>`, `<lat>,<lon>` or a place name",
                             examples=["stop:74"]),
-        destination: str = Query(..., alias="to", description="`stop:<stop_id>` or `<lat>,<lon>`",
+        destination: str = Query(..., alias="to", description="`stop:<stop_id>`, `<lat>,<lon>` or a place name",
                                  examples=["45.7537,21.2257"]),
         date: Optional[str] = Query(None, description="YYYY-MM-DD (default: today, network timezone)"),
         time_: Optional[str] = Query(None, alias="time",
@@ -504,6 +507,25 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
                       num_itineraries=num_itineraries, strict=strict)
         body, timing = await anyio.to_thread.run_sync(_plan_json, net, t_req, kwargs, limiter=limiter)
         return Response(body, media_type="application/json", headers={"Server-Timing": timing})
+
+    # ----- places (geocoder) -------------------------------------------------------------
+    @app.get("/v1/geocode", response_model=m.GeocodeResponse, response_model_exclude_none=True,
+             responses=errors_422, tags=["places"], summary="Places by name (autocomplete)")
+    def geocode(
+        text: str = Query(..., description="what the user typed (at most 200 characters)", examples=["piata victoriei"]),
+        near: Optional[str] = Query(None, description="`<lat>,<lon>`: nearer places rank higher"),
+        limit: int = Query(10, ge=1, le=50),
+    ):
+        return state.network.geocode(text, near=near, limit=limit)
+
+    @app.get("/v1/reverse", response_model=m.GeocodeResponse, response_model_exclude_none=True,
+             responses=errors_422, tags=["places"], summary="Places nearest a point")
+    def reverse(
+        lat: float = Query(..., ge=-90, le=90),
+        lon: float = Query(..., ge=-180, le=180),
+        limit: int = Query(5, ge=1, le=50),
+    ):
+        return state.network.reverse_geocode(lat, lon, limit=limit)
 
     # ----- lookups ----------------------------------------------------------------------
     @app.get("/v1/stops", response_model=m.StopsResponse, response_model_exclude_none=True, responses=errors_422,

@@ -94,8 +94,23 @@ class Message(BaseModel):
     text: str
 
 
+class ResolvedPlace(BaseModel):
+    """What a request's ``from`` or ``to`` was resolved to (a stop, coordinates, a geocoded place)."""
+
+    model_config = _OPEN
+    name: str = ""
+    lat: float
+    lon: float
+    kind: str = Field(description="stop | coordinates | poi | address | street | bike_station | park_and_ride")
+    stop_id: Optional[str] = Field(None, description="when a stop (the station's representative stop)")
+    stop_ids: Optional[list[str]] = Field(None, description="every stop of a station, all used by the router")
+    id: Optional[str] = Field(None, description="the geocoder's id of the place")
+
+
 class PlanResponse(BaseModel):
     model_config = _OPEN
+    from_: Optional[ResolvedPlace] = Field(None, alias="from")
+    to: Optional[ResolvedPlace] = None
     itineraries: list[Itinerary] = Field(default_factory=list)
     park_and_ride: list[ParkRideOption] = Field(default_factory=list)
     messages: list[Message] = Field(default_factory=list)
@@ -221,3 +236,23 @@ class ReloadResponse(BaseModel):
     loaded_at: str
     seconds: float
     network: NetworkStats
+
+
+# ----- places (geocoder) ------------------------------------------------------------------------
+
+class GeocodeResult(BaseModel):
+    """One place found by ``/v1/geocode`` or ``/v1/reverse``."""
+
+    id: str = Field(description="stable id: stop:ID, station:ID, osm:n123 / osm:w45, addr:..., street:..., bike:ID, pr:ID")
+    kind: str = Field(description="stop | poi | address | street | bike_station | park_and_ride")
+    name: str
+    label: str = Field(description="what tells same-named places apart: kind, lines, street, area")
+    lat: float
+    lon: float
+    stop_id: Optional[str] = Field(None, description="stops: the stop id to plan from (a station's representative stop)")
+    category: Optional[str] = Field(None, description="POIs: the OSM category (university, mall, park...)")
+    distance_m: Optional[float] = Field(None, description="/v1/reverse: distance from the point")
+
+
+class GeocodeResponse(BaseModel):
+    results: list[GeocodeResult] = Field(default_factory=list)
