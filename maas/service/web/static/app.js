@@ -171,7 +171,7 @@
           items = r.body.results.map((x) => ({
             name: x.name, label: x.label && x.label !== x.name ? x.label : "", kind: x.kind,
             value: x.stop_id ? "stop:" + x.stop_id : x.lat.toFixed(6) + "," + x.lon.toFixed(6),
-            lat: x.lat, lon: x.lon, stop_id: x.stop_id}));
+            lat: x.lat, lon: x.lon, stop_id: x.stop_id, id: x.id}));
         } else if (r.status === 404) {
           items = await stopSuggestions(text);     // a server without /v1/geocode: stop names only
         }
@@ -253,8 +253,16 @@
       this.input.value = place ? place.name : "";
       this.input.removeAttribute("aria-invalid");
     }
-    /** What /v1/plan gets: the chosen place, or the typed text (geocoded by the server). */
+    /** The chosen place as ``stop:<id>`` or ``lat,lon``, or the typed text (geocoded by the server). */
     value() { return this.place ? this.place.value : this.input.value.trim(); }
+    /** What /v1/plan gets. A geocoded place goes by its name, so that a station means all of its
+     *  stops, as the server resolves it; ``fallback`` is used when the name resolves elsewhere. */
+    query() {
+      const p = this.place;
+      if (p && p.id && p.name) return {text: p.name, fallback: p.value, id: p.id};
+      const v = this.value();
+      return {text: v, fallback: v, id: null};
+    }
   }
 
   async function stopSuggestions(text) {
@@ -539,8 +547,20 @@
     return LANG !== "en" && S[key] ? S[key] : (m.text || S[key] || m.code);
   }
 
+  /** Legs that start or end at the request's coordinates get the place's name from the answer. */
+  function nameEnds(data) {
+    const all = (data.itineraries || []).concat((data.park_and_ride || []).map((o) => o.itinerary));
+    for (const it of all) {
+      if (!it || !it.legs.length) continue;
+      const a = it.legs[0].from, b = it.legs[it.legs.length - 1].to;
+      if (!a.name && data.from && data.from.name) a.name = data.from.name;
+      if (!b.name && data.to && data.to.name) b.name = data.to.name;
+    }
+  }
+
   function renderPlan(data, day) {
     renderSeq += 1;
+    nameEnds(data);
     const its = data.itineraries || [];
     const prs = data.park_and_ride || [];
     const msgs = data.messages || [];
@@ -636,6 +656,7 @@
       if (!v) continue;
       p.set(key, v);
       if (box.place) p.set(key + "Name", box.place.name);
+      if (box.place && box.place.id) p.set(key + "Id", box.place.id);
     }
     if ($("date").value) p.set("date", $("date").value);
     if ($("time").value) p.set("time", $("time").value);
@@ -656,7 +677,8 @@
   async function plan(ev) {
     if (ev) ev.preventDefault();
     fromBox.close(); toBox.close();
-    const from = fromBox.value(), to = toBox.value();
+    const fromQ = fromBox.query(), toQ = toBox.query();
+    const from = fromQ.text, to = toQ.text;
     for (const [box, v] of [[fromBox, from], [toBox, to]]) {
       if (!v) box.input.setAttribute("aria-invalid", "true");
     }
@@ -667,10 +689,14 @@
     }
     const modes = checkedModes();
     if (!modes.length) { announce(t("need_mode"), true); form.querySelector("input[name=modes]").focus(); return; }
-    const q = new URLSearchParams({from, to, profile: $("profile").value, modes: modes.join(","),
-                                   arriveBy: String($("arrive-by").checked), strict: String($("strict").checked), lang: LANG});
-    if ($("date").value) q.set("date", $("date").value);
-    if ($("time").value) q.set("time", $("time").value);
+    const query = (f, t2) => {
+      const q = new URLSearchParams({from: f, to: t2, profile: $("profile").value, modes: modes.join(","),
+                                     arriveBy: String($("arrive-by").checked), strict: String($("strict").checked), lang: LANG});
+      if ($("date").value) q.set("date", $("date").value);
+      if ($("time").value) q.set("time", $("time").value);
+      return q;
+    };
+    let q = query(from, to);
     const pp = pageParams();
     window.history.replaceState(null, "", "?" + pp);
     syncLangLink();
@@ -680,6 +706,12 @@
     let r;
     try {
       r = await getJSON("/v1/plan?" + q);
+      // a name that the server resolved to another place than the one picked: ask by id instead
+      const same = (got, want) => !want.id || (got && got.id === want.id);
+      if (r.ok && (!same(r.body.from, fromQ) || !same(r.body.to, toQ))) {
+        q = query(same(r.body.from, fromQ) ? from : fromQ.fallback, same(r.body.to, toQ) ? to : toQ.fallback);
+        r = await getJSON("/v1/plan?" + q);
+      }
     } catch (e) {
       r = {ok: false, status: 0, body: {detail: t("error_network")}};
     }
@@ -745,7 +777,7 @@
       const v = p.get(key);
       if (!v) continue;
       const name = p.get(key + "Name");
-      if (name) box.set({name, value: v}); else box.input.value = v;
+      if (name) box.set({name, value: v, id: p.get(key + "Id")}); else box.input.value = v;
     }
     for (const key of ["date", "time"]) {
       const v = p.get(key);
