@@ -9,7 +9,6 @@ They run on the project's own sample network (always) and on STPT (when ../share
 """
 from __future__ import annotations
 
-import inspect
 import json
 import re
 import warnings
@@ -31,7 +30,6 @@ from conftest import DATA
 
 DAY, TIME = "2026-11-24", "08:00"      # a Tuesday inside both the sample's and STPT's calendars
 STPT_GTFS = DATA / "stpt-timisoara-synth" / "stpt-timisoara-gtfs.zip"
-STPT_OSM = DATA / "osm-timisoara-2025" / "timisoara.osm.pbf"
 BLOCKING = ("serious", "critical")
 
 
@@ -385,15 +383,9 @@ def test_first_load_transfer_size(page, sample_base, record_property):
 
 @pytest.fixture(scope="module")
 def stpt_base(browser, tmp_path_factory):
-    if not STPT_GTFS.is_file():
-        pytest.skip(f"shared data not available: {STPT_GTFS} is missing")
     out = tmp_path_factory.mktemp("web-stpt") / "net"
-    kwargs = {}
-    if "osm" in inspect.signature(maas.build_network).parameters and STPT_OSM.is_file():
-        kwargs["osm"] = [str(STPT_OSM)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        maas.build_network([str(STPT_GTFS)], out=out, **kwargs)
+    if webtools.stpt_network(out, mobility=False) is None:
+        pytest.skip(f"shared data not available: {STPT_GTFS} is missing")
     with webtools.serve(out, out.parent / "serve.log") as base:
         yield base
 
@@ -427,4 +419,112 @@ def test_stpt_gara_de_nord_to_iulius_town(page, stpt_base, lang):
     shown = page.locator("#itineraries .leg .access .badge").all_inner_texts()
     assert strings(lang)["badge_not_step_free"] not in shown
     assert all(leg.get("wheelchair") != "not_accessible" for it in body["itineraries"] for leg in it["legs"])
+    assert axe_blocking(page) == []
+
+
+@pytest.mark.browser
+def test_all_modes_and_park_and_ride_in_words(page, sample_base):
+    s = strings("en")
+    page.goto(f"{sample_base}/?lang=en&date={DAY}&time={TIME}&modes=WALK,TRANSIT,BIKE_SHARE,CAR_SHARE,PARK_RIDE")
+    assert page.locator("#mode-pr").is_checked() and page.locator("#mode-car").is_checked()
+    page.locator("#from").fill("45.8000,21.2500")           # coordinates typed as they are
+    page.locator("#to").focus()
+    pick(page, "to", "Piata Victoriei", prefer="Piața Victoriei")
+    page.keyboard.press("Enter")
+    wait_results(page, "en")
+    body = api_plan(sample_base, page)
+    assert "PARK_RIDE" in page.evaluate("window.MAAS.lastPlan.query")
+    assert body["park_and_ride"], "the sample has P+R lots north of the centre"
+    pr = page.get_by_role("list", name=s["park_ride_heading"], exact=True).locator(":scope > li")
+    assert pr.count() == len(body["park_and_ride"])
+    for i, opt in enumerate(body["park_and_ride"]):
+        text = pr.nth(i).inner_text()
+        assert opt["lot"]["name"] in text
+        assert f"{hhmm(opt['itinerary']['departure'])} – {hhmm(opt['itinerary']['arrival'])}" in text
+    chains = page.locator("#itineraries .itin-btn .chain").all_inner_texts()
+    names = {"CAR_SHARE": s["leg_car_share"], "BIKE_SHARE": s["leg_bike_share"]}
+    for it, chain in zip(body["itineraries"], chains):
+        for leg in it["legs"]:
+            if leg["mode"] in names:
+                assert names[leg["mode"]] in chain
+    pr.first.locator(".itin-btn").click()                     # a P+R option draws its car leg
+    page.wait_for_selector("path.leg-line.leg-CAR")
+    assert axe_blocking(page) == []
+
+
+# A plan shaped as the architecture's HTTP contract, with what the sample network cannot produce
+# yet (real-time delays, alerts, walking steps, polyline-only geometry, messages), served to the
+# page in place of /v1/plan: the page must show each of them in words.
+CONTRACT_PLAN = {
+    "from": {"name": "Gara de Nord", "lat": 45.7503, "lon": 21.2081, "kind": "stop", "stop_id": "GN"},
+    "to": {"name": "Iulius Town", "lat": 45.7665, "lon": 21.2270, "kind": "poi"},
+    "itineraries": [{
+        "departure": "2026-11-24T08:03:00+02:00", "arrival": "2026-11-24T08:31:00+02:00", "duration_s": 1680,
+        "transfers": 0, "walk_distance_m": 420.0, "co2_g": 310, "price": {"amount": 3.0, "currency": "RON"},
+        "legs": [
+            {"mode": "TRAM", "departure": "2026-11-24T08:05:00+02:00", "arrival": "2026-11-24T08:24:00+02:00",
+             "scheduled_departure": "2026-11-24T08:03:00+02:00", "scheduled_arrival": "2026-11-24T08:22:00+02:00",
+             "distance_m": 2500.0, "realtime": True, "realtime_source": "trip_update", "delay_s": 120,
+             "from": {"name": "Gara de Nord", "lat": 45.7504, "lon": 21.2072, "stop_id": "GN"},
+             "to": {"name": "Piața Unirii", "lat": 45.7578, "lon": 21.2290, "stop_id": "PU"},
+             "route_short_name": "1", "route_id": "1", "trip_id": "t1", "headsign": "Piața Romanilor",
+             "wheelchair": "accessible", "intermediate_stops": [], "geometry": [],
+             "polyline": "_p~iF~ps|U_ulLnnqC_mqNvxq`@",
+             "alerts": [{"id": "a1", "header": "Works on Bd. Republicii", "description": "Tram 1 detours via Piața Maria.",
+                         "effect": "DETOUR", "cause": "CONSTRUCTION", "url": None}]},
+            {"mode": "WALK", "departure": "2026-11-24T08:24:00+02:00", "arrival": "2026-11-24T08:31:00+02:00",
+             "distance_m": 420.0, "street_model": "osm",
+             "from": {"name": "Piața Unirii", "lat": 45.7578, "lon": 21.2290, "stop_id": "PU"},
+             "to": {"name": "", "lat": 45.7665, "lon": 21.2270},
+             "geometry": [[45.7578, 21.2290], [45.7600, 21.2285], [45.7665, 21.2270]],
+             "steps": [{"instruction": "Turn left onto Bulevardul Revoluției din 1989",
+                        "street": "Bulevardul Revoluției din 1989", "distance_m": 120.0, "lat": 45.75, "lon": 21.22}]},
+        ]}],
+    "park_and_ride": [],
+    "messages": [{"code": "GBFS_STALE", "text": "bike share status is 20 minutes old"}],
+}
+CONTRACT_DEPARTURES = {
+    "stop": {"stop_id": "GN", "name": "Gara de Nord", "lat": 45.7504, "lon": 21.2072},
+    "departures": [
+        {"route_short_name": "1", "headsign": "Piața Romanilor", "trip_id": "t1", "scheduled": "2026-11-24T08:03:00+02:00",
+         "expected": "2026-11-24T08:05:00+02:00", "delay_s": 120, "realtime": True, "cancelled": False,
+         "wheelchair": "accessible"},
+        {"route_short_name": "33", "headsign": "Shopping City", "trip_id": "t2", "scheduled": "2026-11-24T08:10:00+02:00",
+         "expected": None, "delay_s": None, "realtime": False, "cancelled": True, "wheelchair": "unknown"},
+    ]}
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_contract_fields_are_shown_in_words(page, sample_base, lang):
+    s = strings(lang)
+    page.route("**/v1/plan?*", lambda route: route.fulfill(json=CONTRACT_PLAN))
+    page.route("**/v1/stops/GN/departures?*", lambda route: route.fulfill(json=CONTRACT_DEPARTURES))
+    page.goto(f"{sample_base}/?lang={lang}&from=stop:GN&fromName=Gara+de+Nord&to=45.7665,21.2270&date={DAY}&time={TIME}")
+    wait_results(page, lang)
+    item = page.locator("#itineraries > li").first
+    badges = item.locator(".badges").inner_text()
+    assert s["badge_realtime"] in badges and s["badge_step_free"] in badges and s["badge_alert"] in badges
+    item.locator(".itin-btn").click()
+    text = item.inner_text()
+    assert "08:05" in text and s["delay_late"].format(n=2) in text and s["scheduled_at"].format(time="08:03") in text
+    assert "Works on Bd. Republicii" in text and "Tram 1 detours via Piața Maria." in text
+    assert s["to_place"].format(place="Iulius Town") in text             # the end named from the answer
+    item.locator("details summary", has_text=s["steps"]).click()
+    assert "Turn left onto Bulevardul Revoluției din 1989" in item.inner_text()
+    messages = page.locator("#messages-list").inner_text()
+    assert (s["msg_GBFS_STALE"] if lang == "ro" else "bike share status is 20 minutes old") in messages
+    # the tram leg had only a polyline: decoded and drawn
+    assert page.evaluate("window.MAAS.decodePolyline('_p~iF~ps|U_ulLnnqC_mqNvxq`@')") == [
+        [38.5, -120.2], [40.7, -120.95], [43.252, -126.453]]
+    page.wait_for_selector("path.leg-line.leg-TRAM")
+    assert axe_blocking(page) == []
+    # a stop's departures, from the leg's text (not only the map)
+    item.get_by_role("button", name=s["departures_from"].format(stop="Gara de Nord")).first.click()
+    rows = page.locator("#dep-body tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 2
+    assert "08:05" in rows.nth(0).inner_text() and s["delay_late"].format(n=2) in rows.nth(0).inner_text()
+    assert s["cancelled"] in rows.nth(1).inner_text() and "Shopping City" in rows.nth(1).inner_text()
+    assert page.evaluate("document.activeElement.id") == "departures"
     assert axe_blocking(page) == []

@@ -72,6 +72,34 @@ def sample_network(out: Path) -> Path:
     return net
 
 
+STPT_DIR = REPO.parent / "shared" / "data" / "stpt-timisoara-synth"
+OSM_PBF = REPO.parent / "shared" / "data" / "osm-timisoara-2025" / "timisoara.osm.pbf"
+
+
+def stpt_network(out: Path, mobility: bool = True) -> Path | None:
+    """STPT (+ the Timișoara OSM extract when the build reads OSM, + Velo TM, car share and P+R
+    when ``mobility``) compiled into ``out``; None when the shared data is absent."""
+    import inspect
+    import warnings
+    import maas
+    gtfs = STPT_DIR / "stpt-timisoara-gtfs.zip"
+    if not gtfs.is_file():
+        return None
+    kwargs: dict = {}
+    if "osm" in inspect.signature(maas.build_network).parameters and OSM_PBF.is_file():
+        kwargs["osm"] = [str(OSM_PBF)]
+    if mobility:
+        gbfs = [str(STPT_DIR / "gbfs" / n) for n in ("velotm", "carshare") if (STPT_DIR / "gbfs" / n).is_dir()]
+        if gbfs:
+            kwargs["gbfs"] = gbfs
+        if (STPT_DIR / "park_and_ride.geojson").is_file():
+            kwargs["parking"] = str(STPT_DIR / "park_and_ride.geojson")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        maas.build_network([str(gtfs)], out=out, **kwargs)
+    return Path(out)
+
+
 @contextlib.contextmanager
 def serve(folder: str | os.PathLike, log: Path, tiles: str | None = None,
           timeout: float = 180.0) -> Iterator[str]:
