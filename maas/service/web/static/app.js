@@ -505,7 +505,7 @@
     return li;
   }
 
-  function renderItinerary(it, n, prefix, day, extraHead) {
+  function renderItinerary(it, n, prefix, day, extraHead, level) {
     const id = prefix + "-" + renderSeq + "-" + n;
     const chain = it.legs.map(modeName).join(", ");
     const details = el("div", {id: id + "-details", class: "details", hidden: true});
@@ -529,7 +529,7 @@
     });
     return el("li", {class: "itin", "data-index": n - 1},
       extraHead || null,
-      el("h4", null, btn),
+      el(level || "h3", null, btn),
       el("dl", {class: "facts"},
         fact(t("departure"), timeOf(it.departure, day)),
         fact(t("arrival"), timeOf(it.arrival, day)),
@@ -575,7 +575,7 @@
         ? t("spaces_unknown") : t("spaces", {n: lot.spaces_available});
       const head = el("p", {class: "lot"}, el("strong", null, t("park_at", {lot: lot.name || lot.id})), " (" + spaces +
         (lot.capacity ? ", " + t("capacity", {n: lot.capacity}) : "") + ")");
-      return renderItinerary(o.itinerary, i + 1, "pr", day, head);
+      return renderItinerary(o.itinerary, i + 1, "pr", day, head, "h4");
     }));
     $("pr").hidden = prs.length === 0;
     $("messages-list").replaceChildren(...msgs.map((m) => el("li", {"data-code": m.code}, messageText(m))));
