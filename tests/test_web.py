@@ -528,3 +528,31 @@ def test_contract_fields_are_shown_in_words(page, sample_base, lang):
     assert s["cancelled"] in rows.nth(1).inner_text() and "Shopping City" in rows.nth(1).inner_text()
     assert page.evaluate("document.activeElement.id") == "departures"
     assert axe_blocking(page) == []
+
+
+@pytest.mark.browser
+def test_my_location_swap_and_arrive_by(browser, sample_base):
+    s = strings("en")
+    ctx = browser.new_context(geolocation={"latitude": 45.7515, "longitude": 21.2118}, permissions=["geolocation"])
+    try:
+        pg = ctx.new_page()
+        pg.goto(f"{sample_base}/?lang=en&date={DAY}&time=09:00")
+        pg.locator("#locate").focus()
+        pg.keyboard.press("Enter")
+        pg.wait_for_function("t => document.getElementById('from').value.startsWith(t)", arg=s["my_location"])
+        pg.locator("#to").focus()
+        pick(pg, "to", "Iulius")
+        pg.locator("#swap").click()                                  # now from Iulius Mall to my location
+        assert pg.locator("#to").input_value().startswith(s["my_location"])
+        pg.locator("#arrive-by").check()
+        pg.locator("#plan").click()
+        wait_results(pg, "en")
+        q = pg.evaluate("window.MAAS.lastPlan.query")
+        assert "arriveBy=true" in q and "to=45.751500%2C21.211800" in q
+        body = api_plan(sample_base, pg)
+        assert body["itineraries"]
+        shown = pg.locator("#itineraries .itin-btn .times").all_inner_texts()
+        assert [f"{hhmm(i['departure'])} – {hhmm(i['arrival'])}" for i in body["itineraries"]] == shown
+        assert all(hhmm(i["arrival"]) <= "09:00" for i in body["itineraries"])
+    finally:
+        ctx.close()
