@@ -33,10 +33,11 @@ sample: install
 	$(BIN)/maas sample $(SAMPLE)
 
 network: sample
-	$(BIN)/maas build $(SAMPLE)/gtfs.zip -o $(NET) --gbfs $(SAMPLE)/gbfs/velotm --gbfs $(SAMPLE)/gbfs/carshare --parking $(SAMPLE)/park_and_ride.geojson
+	$(BIN)/maas build $(SAMPLE)/gtfs.zip -o $(NET) --gbfs $(SAMPLE)/gbfs/velotm --gbfs $(SAMPLE)/gbfs/carshare --parking $(SAMPLE)/park_and_ride.geojson --osm $(SAMPLE)/streets.osm
 
 demo: network
-	$(BIN)/maas plan $(NET) --from stop:GN --to 45.7537,21.2257 --date 2026-11-24 --time 08:00
+	$(BIN)/maas geocode $(NET) "piata victoriei" --limit 3
+	$(BIN)/maas plan $(NET) --from "Gara de Nord" --to "Piata Victoriei" --date 2026-11-24 --time 08:00
 	$(BIN)/maas serve $(NET) --host 127.0.0.1 --port 8000
 
 test: install browser
@@ -44,6 +45,7 @@ test: install browser
 
 bench: install
 	$(BIN)/python benchmarks/bench_router.py
+	$(BIN)/python benchmarks/bench_geocode.py
 
 screenshots: install browser
 	$(BIN)/python docs/screenshots.py

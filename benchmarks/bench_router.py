@@ -110,7 +110,7 @@ def bench_feed(name: str, feed: Path, date: str, n_queries: int, n_peer: int, pe
     prof = get_profile("default")
     ctx = net.day_context(day, prof)
     pa = net.profile_arrays(prof)
-    static = (*net._kernel_static, net.tt.fp_ptr, net.tt.fp_to, pa["fp_dur"], pa["change"],
+    static = (*net._kernel_static, pa["fp_ptr"], pa["fp_to"], pa["fp_dur"], pa["change"],
               ctx.trip_active, ctx.slot_offsets, ctx.stop_ok)
     zero = np.zeros(1, np.int32)
     for o, d, s in queries:

@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("-o", "--out", required=True, help="output network folder")
     b.add_argument("--gbfs", action="append", default=[], help="GBFS folder or gbfs.json URL (repeatable)")
     b.add_argument("--parking", help="park & ride lots (GeoJSON)")
-    b.add_argument("--osm", action="append", default=[], help="OSM file (.osm.pbf or .osm; repeatable)")
+    b.add_argument("--osm", action="append", default=[], help="OpenStreetMap streets, .pbf or .osm XML (repeatable)")
     b.add_argument("--radius", type=float, default=400.0, help="footpath radius in metres (default 400)")
     b.add_argument("--detour", type=float, default=1.3, help="walking detour factor (default 1.3)")
     b.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--max-transfers", type=int, default=6)
     pl.add_argument("--num-itineraries", type=int, default=5)
     pl.add_argument("--strict", action="store_true", help="exclude legs of unknown accessibility")
+    pl.add_argument("--lang", default="en", choices=["en", "ro"], help="language of instructions and notes")
     pl.add_argument("--json", action="store_true", help="print the JSON of GET /v1/plan")
 
     gc = sub.add_parser("geocode", help="search places by name (stops, POIs, addresses, streets)")
@@ -92,15 +93,32 @@ def _parser() -> argparse.ArgumentParser:
 
 def _cmd_build(a) -> int:
     from maas.build import build_network
+    from maas.planner.profiles import get_profile
     from maas.timetable.compile import BuildOptions
     t0 = time.perf_counter()
-    net = build_network(a.sources, out=a.out, gbfs=a.gbfs, parking=a.parking,
-                        options=BuildOptions(footpath_radius_m=a.radius, detour_factor=a.detour), force=a.force,
-                        osm=a.osm)
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        net = build_network(a.sources, out=a.out, gbfs=a.gbfs, parking=a.parking, osm=a.osm,
+                            options=BuildOptions(footpath_radius_m=a.radius, detour_factor=a.detour), force=a.force)
     tt = net.tt
     what = "reused (inputs unchanged)" if getattr(net, "reused_build", False) else "built"
+    n_fp = len(net.profile_arrays(get_profile("default"))["fp_to"])
     print(f"{a.out}: {what} in {time.perf_counter() - t0:.1f} s: {tt.n_stops} stops, {tt.n_routes} routes, "
-          f"{tt.n_trips} trips, {len(tt.fp_to)} footpaths")
+          f"{tt.n_trips} trips, {n_fp} footpaths (default profile)")
+    st = tt.meta.get("streets")
+    if st:
+        e = st["edges"]
+        print(f"  streets ({', '.join(st['osm'])}): {st['nodes']} nodes; directed edges: walk {e['walk']}, "
+              f"bike {e['bike']}, car {e['car']}; stops linked {st['linked_stops']}, "
+              f"unlinked {st['unlinked_stops']} (crow-fly)")
+        for name in ("default", "senior", "stroller", "wheelchair"):
+            if f"fp_{name}_to" in tt.arrays:
+                print(f"  footpaths {name}: {len(tt.arrays[f'fp_{name}_to'])}")
+    from maas.errors import BuildWarning
+    for w in caught:
+        if issubclass(w.category, BuildWarning):
+            print(f"warning: {w.message}", file=sys.stderr)
     if net.mobility is not None:
         for line in net.mobility.summary_lines():
             print(f"  {line}")
@@ -138,8 +156,8 @@ def _cmd_transfers(a) -> int:
     for p in range(tt.n_stops):
         sid = tt.stop_id[p]
         lines.append(f"{sid},{sid},{int(pa['change'][p])}\n")
-        for e in range(int(tt.fp_ptr[p]), int(tt.fp_ptr[p + 1])):
-            lines.append(f"{sid},{tt.stop_id[tt.fp_to[e]]},{int(pa['fp_dur'][e])}\n")
+        for e in range(int(pa["fp_ptr"][p]), int(pa["fp_ptr"][p + 1])):
+            lines.append(f"{sid},{tt.stop_id[pa['fp_to'][e]]},{int(pa['fp_dur'][e])}\n")
     out.write("".join(lines))
     return EXIT_OK
 
@@ -149,7 +167,7 @@ def _cmd_plan(a) -> int:
     net = load_network(a.network)
     res = net.plan(a.origin, a.destination, a.date, a.time, profile=a.profile, modes=a.modes.split(","),
                    max_transfers=a.max_transfers, arrive_by=a.arrive_by, num_itineraries=a.num_itineraries,
-                   strict=a.strict)
+                   strict=a.strict, lang=a.lang)
     if a.json:
         print(json.dumps(res, ensure_ascii=False, indent=1))
     else:

@@ -74,3 +74,7 @@ class ValidationReport:
         if self.errors:
             first = self.errors[0]
             raise FeedError(first.file, first.message, first.row, first.field, issues=self.errors)
+
+
+class BuildWarning(UserWarning):
+    """Something a build could use only in part (e.g. OSM data that does not cover the stops)."""

@@ -34,6 +34,9 @@ REAL_FEEDS = {
     "riga": RealFeed(DATA / "gtfs-riga-2019" / "riga-rigassatiksme-gtfs.zip", "2019-10-15"),            # Tuesday
     "bari": RealFeed(DATA / "gtfs-bari-amtab-2026" / "bari-amtab-gtfs.zip", "2026-03-10"),              # Tuesday
 }
+# STPT on the real OpenStreetMap streets of Timișoara (network name "stpt-osm")
+OSM_TIMISOARA = DATA / "osm-timisoara-2025" / "timisoara.osm.pbf"
+REAL_FEEDS["stpt-osm"] = REAL_FEEDS["stpt"]
 
 
 def require_feed(name: str) -> RealFeed:
@@ -56,12 +59,17 @@ class RealNetworks:
 
     def network(self, name: str):
         feed = require_feed(name)
+        osm = []
+        if name.endswith("-osm"):
+            if not OSM_TIMISOARA.is_file():
+                pytest.skip(f"shared data not available: {OSM_TIMISOARA} is missing")
+            osm = [str(OSM_TIMISOARA)]
         if name not in self._nets:
             import maas
             out = self._tmp.mktemp(f"net-{name}")
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                self._nets[name] = maas.build_network([str(feed.path)], out=out)
+                self._nets[name] = maas.build_network([str(feed.path)], out=out, osm=osm)
         return self._nets[name]
 
     def folder(self, name: str) -> str:

@@ -36,7 +36,7 @@ def kernel_inputs(net, day: dt.date, profile: str, strict: bool = False):
     prof = get_profile(profile)
     ctx = net.day_context(day, prof, strict)
     pa = net.profile_arrays(prof)
-    return prof, ctx, (net.tt.fp_ptr, net.tt.fp_to, pa["fp_dur"], pa["change"],
+    return prof, ctx, (pa["fp_ptr"], pa["fp_to"], pa["fp_dur"], pa["change"],
                        ctx.trip_active, ctx.slot_offsets, ctx.stop_ok)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import maas
-from maas.feeds import sample
+from maas.feeds import sample, sample_streets
 from maas.feeds.gbfs import load_gbfs
 from maas.feeds.gtfs import parse_time_column, read_gtfs
 from maas.feeds.parking import load_parking
@@ -54,9 +54,9 @@ def _transit_legs(itinerary: dict) -> list[dict]:
 def test_two_runs_write_identical_bytes(out, tmp_path):
     paths = sample.write_sample(tmp_path / "again")
     assert [p.relative_to(tmp_path / "again").as_posix() for p in paths] == \
-        ["gtfs.zip", "gbfs/velotm", "gbfs/carshare", "park_and_ride.geojson"]
+        ["gtfs.zip", "gbfs/velotm", "gbfs/carshare", "park_and_ride.geojson", "streets.osm"]
     first, second = _tree(out), _tree(tmp_path / "again")
-    assert set(first) == {"gtfs.zip", "park_and_ride.geojson",
+    assert set(first) == {"gtfs.zip", "park_and_ride.geojson", "streets.osm",
                           *(f"gbfs/velotm/{n}.json" for n in ("gbfs", "system_information", "station_information",
                                                                "station_status")),
                           *(f"gbfs/carshare/{n}.json" for n in ("gbfs", "system_information", "vehicle_types",
@@ -250,3 +250,315 @@ def test_wheelchair_profile_avoids_inaccessible_trips(net):
     assert all(leg["wheelchair"] != "not_accessible" for leg in legs)
     default = net.plan("stop:GN", PV, TUESDAY, "08:00")
     assert any(leg["wheelchair"] == "not_accessible" for it in default["itineraries"] for leg in _transit_legs(it))
+
+
+# ----------------------------------------------------------------------------- streets.osm
+# An independent reading of the OSM file (pyosmium + networkx), with the tagging rules of the design
+# doc's "Streets" section, so these tests fail if the generator loses a feature or moves it.
+
+ROADS = {"trunk", "primary", "secondary", "tertiary", "residential", "unclassified", "service", "living_street"}
+WALK = ROADS | {"footway", "pedestrian", "path", "steps"}
+BIKE = (ROADS - {"trunk"}) | {"cycleway"}
+CAR = ROADS
+
+
+def _m(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return sample._dist_m(a, b)
+
+
+def _xy(c: tuple[float, float]) -> tuple[float, float]:
+    return (c[1] * 111_195 * math.cos(math.radians(45.76)), c[0] * 111_195)
+
+
+def _seg_dist_m(p, a, b) -> float:
+    (px, py), (ax, ay), (bx, by) = _xy(p), _xy(a), _xy(b)
+    dx, dy = bx - ax, by - ay
+    t = 0.0 if dx == dy == 0 else max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(px - ax - t * dx, py - ay - t * dy)
+
+
+def _crosses(a, b, c, d) -> bool:
+    """Segments a-b and c-d (lat, lon) properly intersect."""
+    def orient(p, q, r):
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    return orient(a, b, c) * orient(a, b, d) < 0 and orient(c, d, a) * orient(c, d, b) < 0
+
+
+def _incline_pct(tags: dict[str, str]) -> float:
+    """|incline| in percent; up/down and missing count as 0 (steps are excluded separately)."""
+    v = tags.get("incline", "").rstrip("%")
+    try:
+        return abs(float(v))
+    except ValueError:
+        return 0.0
+
+
+class Osm:
+    def __init__(self, path: Path):
+        import osmium
+        self.nodes: dict[int, tuple[float, float]] = {}
+        self.node_tags: dict[int, dict[str, str]] = {}
+        self.ways: list[tuple[int, list[int], dict[str, str]]] = []
+        self.ids = {"node": [], "way": [], "relation": []}
+        for o in osmium.FileProcessor(str(path)):
+            tags = {t.k: t.v for t in o.tags}
+            if o.is_node():
+                self.ids["node"].append(o.id)
+                self.nodes[o.id] = (o.location.lat, o.location.lon)
+                if tags:
+                    self.node_tags[o.id] = tags
+            elif o.is_way():
+                self.ids["way"].append(o.id)
+                self.ways.append((o.id, [n.ref for n in o.nodes], tags))
+            else:
+                self.ids["relation"].append(o.id)
+
+    def named(self, name: str) -> list[tuple[int, list[int], dict[str, str]]]:
+        return [w for w in self.ways if w[2].get("name") == name]
+
+    def graph(self, mode: str = "walk", step_free: bool = False, exclude=lambda tags: False):
+        """Street graph of a mode (walk: undirected; car: directed, oneway respected)."""
+        import networkx as nx
+        classes = {"walk": WALK, "bike": BIKE, "car": CAR}[mode]
+        g = nx.DiGraph() if mode == "car" else nx.Graph()
+        raised = {n for n, t in self.node_tags.items() if t.get("kerb") == "raised"}
+        for wid, refs, tags in self.ways:
+            hw = tags.get("highway")
+            if hw not in classes or exclude(tags):
+                continue
+            if mode == "walk" and (tags.get("foot") in ("no", "private") or tags.get("sidewalk") == "separate"):
+                continue
+            if mode == "car" and hw == "service" and tags.get("access") == "no":
+                continue
+            if step_free and (hw == "steps" or tags.get("wheelchair") == "no" or _incline_pct(tags) > 8):
+                continue
+            for u, v in zip(refs, refs[1:]):
+                if step_free and (u in raised or v in raised):
+                    continue
+                attrs = {"length": _m(self.nodes[u], self.nodes[v]), "way": wid}
+                g.add_edge(u, v, **attrs)
+                if mode == "car" and tags.get("oneway") != "yes":
+                    g.add_edge(v, u, **attrs)
+        return g
+
+    def nearest(self, g, c: tuple[float, float]) -> int:
+        return min(g.nodes, key=lambda n: _m(self.nodes[n], c))
+
+    def node_at(self, c: tuple[float, float]) -> int:
+        n = min(self.nodes, key=lambda n: _m(self.nodes[n], c))
+        assert _m(self.nodes[n], c) < 0.5, (c, self.nodes[n])
+        return n
+
+    def path(self, g, a: int, b: int) -> tuple[float, list[int]]:
+        import networkx as nx
+        length, nodes = nx.single_source_dijkstra(g, a, b, weight="length")
+        return length, nodes
+
+    def way_tags_on(self, g, nodes: list[int]) -> list[dict[str, str]]:
+        by_id = {w[0]: w[2] for w in self.ways}
+        return [by_id[g.edges[u, v]["way"]] for u, v in zip(nodes, nodes[1:])]
+
+
+@pytest.fixture(scope="module")
+def osm(out) -> Osm:
+    return Osm(out / "streets.osm")
+
+
+def _points() -> dict[str, tuple[str, tuple[float, float]]]:
+    pts = {s[0]: ("walk", (s[2], s[3])) for s in sample.STOPS if s[6] == 0}
+    pts.update({v[0]: ("bike", (v[2], v[3])) for v in sample.VELOTM})
+    pts.update({c[0]: ("car", (c[1], c[2])) for c in sample.CARS})
+    pts.update({p[0]: ("car", (p[3], p[2])) for p in sample.PARKING})
+    return pts
+
+
+def test_osm_is_standard_sorted_and_complete(out, osm):
+    text = (out / "streets.osm").read_text(encoding="utf-8")
+    assert text.startswith("<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\"")
+    assert "timestamp" not in text and "Revoluției" in text      # no clock; UTF-8 names with diacritics
+    assert osm.ids["node"] == sorted(set(osm.ids["node"])) and osm.ids["way"] == sorted(set(osm.ids["way"]))
+    assert all(r in osm.nodes for _, refs, _ in osm.ways for r in refs)
+    assert 800 <= len(osm.nodes) <= 5000 and len(osm.ways) >= 80
+    assert sample.osm_bytes() == (out / "streets.osm").read_bytes()
+
+
+def test_every_stop_station_car_and_lot_is_near_a_usable_street(osm):
+    import networkx as nx
+    for mode in ("walk", "bike", "car"):
+        g = osm.graph(mode)
+        main = max((nx.weakly_connected_components(g) if g.is_directed() else nx.connected_components(g)), key=len)
+        segs = [(osm.nodes[u], osm.nodes[v]) for u, v in g.edges if u in main]
+        for pid, (kind, c) in _points().items():
+            if kind == mode or (kind == "bike" and mode == "walk"):
+                d = min(_seg_dist_m(c, a, b) for a, b in segs)
+                assert d <= 60, f"{pid} is {d:.0f} m from the nearest {mode} street"
+
+
+def test_streets_are_a_named_grid_about_200_m_apart(osm):
+    roads = [w for w in osm.ways if w[2].get("highway") in ROADS - {"service"} and "bridge" not in w[2]]
+    assert all(w[2].get("name") for w in roads)
+    assert {"primary", "secondary", "tertiary", "residential", "trunk"} <= {w[2]["highway"] for w in roads}
+    assert any("maxspeed" in w[2] for w in roads) and any("maxspeed" not in w[2] for w in roads)
+    names = {w[2]["name"] for w in roads}
+    assert {"Bulevardul Revoluției din 1989", "Strada Paris", "Calea Aradului", "Calea Șagului"} <= names
+    lats = sorted({osm.nodes[r[0]][0] for _, r, t in roads
+                   if len({round(osm.nodes[n][0], 7) for n in r}) == 1 and t["name"] != "Centura Timișoara"})
+    lons = sorted({osm.nodes[r[0]][1] for _, r, t in roads if len({round(osm.nodes[n][1], 7) for n in r}) == 1})
+    gaps = [_m((a, 21.22), (b, 21.22)) for a, b in zip(lats, lats[1:])] + \
+           [_m((45.75, a), (45.75, b)) for a, b in zip(lons, lons[1:])]
+    across_river = [g for g in gaps if g < 140]
+    assert len(across_river) == 1 and 60 < across_river[0] < 120      # the two banks' splaiuri
+    assert all(150 <= g <= 250 for g in gaps if g >= 140), gaps
+    assert len(lats) >= 40 and len(lons) >= 20
+
+
+def test_the_bega_is_crossed_on_exactly_two_bridges(osm):
+    import networkx as nx
+    (river,) = [w for w in osm.ways if w[2].get("waterway") == "river"]
+    assert river[2]["name"] == "Bega"
+    rline = [osm.nodes[n] for n in river[1]]
+    assert all(45.751 < lat < 45.754 for lat, _ in rline)
+    assert rline[0][1] < 21.196 and rline[-1][1] > 21.254        # west to east across the whole city
+    crossing = set()
+    for wid, refs, tags in osm.ways:
+        if "highway" not in tags:
+            continue
+        for u, v in zip(refs, refs[1:]):
+            if any(_crosses(osm.nodes[u], osm.nodes[v], a, b) for a, b in zip(rline, rline[1:])):
+                crossing.add(wid)
+                assert tags.get("bridge") == "yes" and tags.get("layer") == "1", tags
+    assert len(crossing) == 2
+    assert not set(river[1]) & {n for _, refs, t in osm.ways if "highway" in t for n in refs}
+
+    g = osm.graph("walk")
+    cat, pv2 = (45.7511, 21.2236), (45.7530, 21.2262)            # stops CAT (south) and PV2 (north)
+    a, b = osm.nearest(g, cat), osm.nearest(g, pv2)
+    length, nodes = osm.path(g, a, b)
+    assert length > 4 * _m(cat, pv2)                              # ~1.5 km on foot, ~0.3 km crow-fly
+    assert sum(t.get("bridge") == "yes" for t in osm.way_tags_on(g, nodes)) >= 1
+    g.remove_edges_from([(u, v) for u, v, d in g.edges(data=True) if d["way"] in crossing])
+    assert not nx.has_path(g, a, b)
+
+
+def _restricted_case(osm, a, b):
+    full = osm.graph("walk")
+    free = osm.graph("walk", step_free=True)
+    d_full, p_full = osm.path(full, a, b)
+    d_free, p_free = osm.path(free, a, b)
+    on_full = osm.way_tags_on(full, p_full)
+    on_free = osm.way_tags_on(free, p_free)
+    raised = {n for n, t in osm.node_tags.items() if t.get("kerb") == "raised"}
+    return d_full, p_full, on_full, d_free, p_free, on_free, raised
+
+
+def test_steps_are_the_short_way_and_the_ramp_is_the_step_free_one(osm):
+    full = osm.graph("walk")
+    a = osm.nearest(full, (45.7568, 21.2222))          # stop P7 (Piața 700)
+    b = osm.nearest(full, (45.7542, 21.2252))          # stop PV1 (Piața Victoriei, Operă)
+    d_full, _, on_full, d_free, _, on_free, _ = _restricted_case(osm, a, b)
+    assert any(t["highway"] == "steps" for t in on_full)
+    assert not any(t["highway"] == "steps" for t in on_free)
+    assert any(t.get("incline") == "6%" and t.get("wheelchair") == "yes" for t in on_free)   # the ramp
+    assert 30 < d_free - d_full < 120, (d_full, d_free)
+    roads_only = osm.graph("walk", exclude=lambda t: t["highway"] in ("footway", "steps"))
+    d_roads, _ = osm.path(roads_only, a, b)
+    assert d_roads > d_free + 50                        # the ramp is worth taking
+
+
+def test_raised_kerb_blocks_the_short_crossing(osm):
+    north = osm.node_at((sample_streets.SIDEWALK_N, sample_streets.RAISED_CROSSING_LON))
+    south = osm.node_at((sample_streets.SIDEWALK_S, sample_streets.RAISED_CROSSING_LON))
+    d_full, p_full, _, d_free, p_free, _, raised = _restricted_case(osm, north, south)
+    assert set(p_full) & raised and not set(p_free) & raised
+    assert d_full < 35
+    lowered = {n for n, t in osm.node_tags.items() if t.get("kerb") == "lowered"}
+    assert len(set(p_free) & lowered) == 2 and d_free < 150 and d_free > 3 * d_full
+    crossings = {n for n, t in osm.node_tags.items() if t.get("highway") == "crossing"}
+    assert len(set(p_full) & crossings) == 1 and len(set(p_free) & crossings) == 1
+    (blvd,) = [w for w in osm.named("Bulevardul Vasile Pârvan") if w[2].get("sidewalk") == "separate"]
+    assert crossings <= set(blvd[1])                  # the crossings are on the boulevard itself
+    assert len([w for w in osm.ways if w[2].get("footway") == "sidewalk"]) == 2
+
+
+@pytest.mark.parametrize("a, b, tag", [
+    ((45.7554, 21.2270), (45.7583, 21.2291), ("wheelchair", "no")),      # Pasajul Libertății, PLI -> PU
+    ((45.7439, 21.2369), (45.7457, 21.2395), ("incline", "12%")),        # Aleea Sportivilor by CSM
+])
+def test_wheelchair_no_and_steep_footways_are_short_ways_a_wheelchair_avoids(osm, a, b, tag):
+    na, nb = osm.node_at(a), osm.node_at(b)
+    d_full, _, on_full, d_free, _, on_free, _ = _restricted_case(osm, na, nb)
+    k, v = tag
+    assert any(t.get(k) == v for t in on_full) and not any(t.get(k) == v for t in on_free)
+    assert d_free > d_full + 80, (d_full, d_free)
+
+
+def test_one_way_street_makes_cars_go_around(osm):
+    g = osm.graph("car")
+    (way,) = [w for w in osm.named("Strada Mărășești")]
+    assert way[2]["oneway"] == "yes"
+    lons = [osm.nodes[n][1] for n in way[1]]
+    assert lons == sorted(lons) and _m(osm.nodes[way[1][0]], osm.nodes[way[1][-1]]) > 1000   # eastbound
+    for u, v in zip(way[1], way[1][1:]):
+        fwd, _ = osm.path(g, u, v)
+        back, _ = osm.path(g, v, u)
+        assert fwd == pytest.approx(_m(osm.nodes[u], osm.nodes[v]))
+        assert back > fwd + 250                        # round the block
+
+
+def test_cycleway_and_trunk(osm):
+    import networkx as nx
+    (cyc,) = osm.named("Pista de biciclete Bega")
+    assert cyc[2]["highway"] == "cycleway"
+    bike = osm.graph("bike")
+    main = max(nx.connected_components(bike), key=len)
+    assert set(cyc[1]) <= main
+    # along the splai, a little longer (it follows the river): a router that prefers it shows it
+    (splai,) = osm.named("Splaiul Nicolae Titulescu")
+    along = lambda refs: sum(_m(osm.nodes[u], osm.nodes[v]) for u, v in zip(refs, refs[1:]))  # noqa: E731
+    assert 1.0 < along(cyc[1]) / along(splai[1]) < 1.05
+    # on the north bank, between the river and Splaiul Nicolae Titulescu, joined to it in several places
+    assert all(sample_streets.river_lat(lon) < lat < sample_streets.SPLAI_N for lat, lon in
+               (osm.nodes[n] for n in cyc[1]))
+    links = [w for w in osm.ways if w[2].get("highway") == "cycleway" and w is not cyc]
+    assert len(links) >= 4
+    (trunk,) = [w for w in osm.ways if w[2].get("highway") == "trunk"]
+    assert trunk[2]["name"] == "Centura Timișoara" and trunk[2].get("maxspeed") == "70"
+    assert trunk[0] not in {d["way"] for _, _, d in bike.edges(data=True)}
+    ends = trunk[1][0], trunk[1][-1]
+    car = osm.graph("car")
+    d_car, p_car = osm.path(car, *ends)
+    assert {car.edges[u, v]["way"] for u, v in zip(p_car, p_car[1:])} == {trunk[0]}
+    d_bike, p_bike = osm.path(bike, *ends)
+    assert trunk[0] not in {bike.edges[u, v]["way"] for u, v in zip(p_bike, p_bike[1:])}
+    assert d_bike > d_car
+
+
+def test_surfaces_sidewalks_island_and_places(osm):
+    import networkx as nx
+    surfaces = {w[2].get("surface") for w in osm.ways if "highway" in w[2]}
+    assert {"sett", "cobblestone"} <= surfaces
+    assert any(w[2].get("sidewalk") == "both" for w in osm.ways)
+    # the car-park aisle by P+R Shopping City is an island: nearer to the lot than any street
+    car = osm.graph("car")
+    (aisle,) = [w for w in osm.ways if w[2].get("service") == "parking_aisle"]
+    main = max(nx.weakly_connected_components(car), key=len)
+    assert not set(aisle[1]) & main
+    lot = next((p[3], p[2]) for p in sample.PARKING if p[0] == "pr-1")
+    d_aisle = _seg_dist_m(lot, osm.nodes[aisle[1][0]], osm.nodes[aisle[1][-1]])
+    d_main = min(_seg_dist_m(lot, osm.nodes[u], osm.nodes[v]) for u, v in car.edges if u in main)
+    assert d_aisle < d_main <= 60
+    # places with names and addresses on streets that exist, next to the stops they name
+    street_names = {w[2]["name"] for w in osm.ways if "highway" in w[2] and "name" in w[2]}
+    places = {t["name"]: n for n, t in osm.node_tags.items() if "name" in t}
+    stops = {s[0]: (s[2], s[3]) for s in sample.STOPS}
+    for name, stop in [("Iulius Town", "IM"), ("Catedrala Mitropolitană", "CAT"), ("Opera Națională Română", "PV1")]:
+        assert _m(osm.nodes[places[name]], stops[stop]) < 150, name
+    assert osm.node_tags[places["Iulius Town"]]["shop"] == "mall"
+    (uvt,) = osm.named("Universitatea de Vest")
+    assert uvt[1][0] == uvt[1][-1] and uvt[2]["amenity"] == "university"       # an area
+    assert min(_m(osm.nodes[n], stops["UVT"]) for n in uvt[1]) < 100
+    addresses = [t for t in osm.node_tags.values() if "addr:street" in t] + \
+                [w[2] for w in osm.ways if "addr:street" in w[2]]
+    assert all(t["addr:street"] in street_names for t in addresses)
+    paris = {t["addr:housenumber"]: t for t in addresses if t["addr:street"] == "Strada Paris"}
+    assert set(paris) == {str(n) for n in range(1, 13)} and paris["2"]["amenity"] == "pharmacy"

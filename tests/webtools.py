@@ -60,15 +60,20 @@ def free_port() -> int:
 
 
 def sample_network(out: Path) -> Path:
-    """The project's own sample (GTFS + GBFS + P+R) compiled into ``out/net``."""
+    """The project's own sample (GTFS + GBFS + P+R, and its streets when it has them) compiled
+    into ``out/net``, as ``make network`` builds it."""
+    import inspect
     import maas
     from maas.feeds.sample import write_sample
     feeds = out / "feeds"
     write_sample(feeds)
     net = out / "net"
+    kwargs: dict = {}
+    if (feeds / "streets.osm").is_file() and "osm" in inspect.signature(maas.build_network).parameters:
+        kwargs["osm"] = [str(feeds / "streets.osm")]
     maas.build_network([str(feeds / "gtfs.zip")], out=net,
                        gbfs=[str(feeds / "gbfs" / "velotm"), str(feeds / "gbfs" / "carshare")],
-                       parking=str(feeds / "park_and_ride.geojson"))
+                       parking=str(feeds / "park_and_ride.geojson"), **kwargs)
     return net
 
 

@@ -6,6 +6,8 @@
     OUT/gbfs/velotm/             GBFS 2.3 bike share: 8 stations (one empty, one full, one not renting)
     OUT/gbfs/carshare/           GBFS 3.0 free-floating cars: 8 cars (one reserved, one disabled)
     OUT/park_and_ride.geojson    3 park & ride lots at the edges (one with spaces_available null)
+    OUT/streets.osm              OSM XML 0.6 streets: named grid, the Bega with two bridges, steps with a
+                                 ramp beside them, a raised kerb, a one-way street, a cycleway, a trunk road
 
 Everything is generated from the tables below (real place names, approximate coordinates; clock
 times, calendars and accessibility flags are synthetic). Nothing is read from outside the package,
@@ -23,6 +25,20 @@ What the GTFS feed exercises (see ``feeds/README.md`` for the list of stops and 
   value, trips with wheelchair_accessible 2 (one tram in three) and 0 (every fifth bus 33);
 * bus 46 defined by frequencies.txt; transfers.txt with min_transfer_time;
 * bus 33 "expres" trips with the same stops that overtake the regular trips (route splitting).
+
+The streets (``streets.osm``, :func:`osm_bytes`, built in ``maas/feeds/sample_streets.py``) put every
+stop, station, car and lot within 60 m of a street and exercise the street router:
+
+* the Bega (``waterway=river``), crossed only by Podul Mihai Viteazul and Podul Traian
+  (``bridge=yes``, ``layer=1``): Catedrala (CAT) to Piața Victoriei (PV2) is 0.3 km crow-fly, 1.6 km on foot;
+* steps (``highway=steps``) on the short way from Piața 700 (P7) to Piața Victoriei (PV1), with a longer
+  ramp beside them (``incline=6%``, ``wheelchair=yes``);
+* a ``kerb=raised`` crossing of Bulevardul Vasile Pârvan (``sidewalk=separate``) by Universitatea de
+  Vest, a ``kerb=lowered`` one 47 m west;
+* a one-way Strada Mărășești, the cycleway Pista de biciclete Bega, the trunk road Centura Timișoara;
+* ``surface=sett``/``cobblestone``, a ``wheelchair=no`` passage, an ``incline=12%`` footway,
+  ``footway=sidewalk``, a car-park aisle island beside P+R Shopping City, and named places with
+  addresses (Iulius Town, Catedrala Mitropolitană, Universitatea de Vest, Strada Paris 2 ...).
 """
 from __future__ import annotations
 
@@ -396,9 +412,15 @@ def parking_bytes() -> bytes:
 # ----------------------------------------------------------------------------- entry point
 
 
+def osm_bytes() -> bytes:
+    """The sample city's streets as OSM XML 0.6 (``streets.osm``; see ``maas/feeds/sample_streets.py``)."""
+    from maas.feeds.sample_streets import osm_bytes as streets   # it reads this module's tables
+    return streets()
+
+
 def sample_files() -> dict[str, bytes]:
     """Every file of the sample, as path relative to the output folder -> bytes."""
-    files = {"gtfs.zip": _zip(gtfs_files()), "park_and_ride.geojson": parking_bytes()}
+    files = {"gtfs.zip": _zip(gtfs_files()), "park_and_ride.geojson": parking_bytes(), "streets.osm": osm_bytes()}
     files.update({f"gbfs/velotm/{n}": b for n, b in velotm_files().items()})
     files.update({f"gbfs/carshare/{n}": b for n, b in carshare_files().items()})
     return files
@@ -406,8 +428,9 @@ def sample_files() -> dict[str, bytes]:
 
 def write_sample(out: Path) -> list[Path]:
     """Write the sample into ``out``; returns the inputs of ``maas build``: the GTFS zip, the two
-    GBFS folders and the P+R GeoJSON (in that order). Same bytes on every run."""
+    GBFS folders, the P+R GeoJSON and the OSM streets (in that order). Same bytes on every run."""
     out = Path(out)
     for rel, data in sorted(sample_files().items()):
         _write(out / rel, data)
-    return [out / "gtfs.zip", out / "gbfs" / "velotm", out / "gbfs" / "carshare", out / "park_and_ride.geojson"]
+    return [out / "gtfs.zip", out / "gbfs" / "velotm", out / "gbfs" / "carshare", out / "park_and_ride.geojson",
+            out / "streets.osm"]

@@ -61,8 +61,12 @@ def _gtfs_stops(tt, sources, feeds) -> pd.DataFrame:
 def _mobility_places(mobility) -> tuple[list, list]:
     if mobility is None:
         return [], []
-    stations = [(s["station_id"], s["name"], float(s["lat"]), float(s["lon"]), s.get("system_id") or "")
-                for s in mobility.bike_stations()]
+    systems = {}
+    for src in getattr(getattr(mobility, "snapshot", None), "gbfs", ()):   # system id -> its name
+        if getattr(src, "system", None) is not None:
+            systems[src.system.system_id] = src.system.name or src.system.system_id
+    stations = [(s["station_id"], s["name"], float(s["lat"]), float(s["lon"]),
+                 systems.get(s.get("system_id"), s.get("system_id") or "")) for s in mobility.bike_stations()]
     lots = [(x["id"], x["name"], float(x["lat"]), float(x["lon"]), x.get("capacity"))
             for x in mobility.parking_lots()]
     return stations, lots

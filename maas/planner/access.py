@@ -28,6 +28,8 @@ class StreetLeg:
     wait_after_s: int = 0        # e.g. time to park at a P+R lot or dock a bike
     price: float = 0.0
     currency: str = "RON"
+    path_fn: object = None       # () -> StreetPath | None: the street path, built only when shown
+    router: object = None        # the StreetRouter that describes the path (steps, notes)
 
 
 @dataclass
@@ -62,26 +64,55 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
             opts.append(AccessOption(stop, 0, [], "WALK"))
             a, b = int(ptr[stop]), int(ptr[stop + 1])
             for q, m, secs in zip(to[a:b].tolist(), metres[a:b].tolist(), dur[a:b].tolist()):
-                leg = _walk_leg(net, q, stop, m, secs) if egress else _walk_leg(net, stop, q, m, secs)
+                leg = (stop_walk_leg(net, profile, q, stop, m, secs) if egress
+                       else stop_walk_leg(net, profile, stop, q, m, secs))
                 opts.append(AccessOption(q, secs, [leg], "WALK"))
         return opts
     limit = profile.max_access_m if max_m is None else max_m
     detour = net.tt.meta["options"]["detour_factor"]
-    idx, crow = net.stops_within(lat, lon, limit / detour)
-    for q, d in zip(idx.tolist(), crow.tolist()):
-        metres = d * detour
-        secs = int(np.ceil(metres / profile.walk_speed))
-        s_lat, s_lon = float(net.tt.stop_lat[q]), float(net.tt.stop_lon[q])
-        s_name = str(net.tt.stop_name[q])
-        if egress:
-            leg = StreetLeg("WALK", secs, metres, s_lat, s_lon, lat, lon, s_name, name, {"stop_id": str(net.tt.stop_id[q])}, {})
+    router = net.streets
+    reach = router.reach(profile.name, lat, lon, limit, reverse=egress) if router is not None else None
+    # a street walk is never shorter than crow-fly: stops within the limit crow-fly are all candidates
+    idx, crow = net.stops_within(lat, lon, limit if reach is not None else limit / detour)
+    street_ok = np.zeros(len(idx), bool)
+    cost = metres_st = sub = None
+    if reach is not None and len(idx):
+        sub = router.stop_links(profile.name, idx)
+        cost, metres_st = reach.price(sub)
+        street_ok = sub.seg >= 0
+    for i, (q, d) in enumerate(zip(idx.tolist(), crow.tolist())):
+        s_lat, s_lon = net.stop_lats[q], net.stop_lons[q]
+        s_name = net.stop_names[q]
+        path_fn = None
+        if street_ok[i]:
+            if not (cost[i] < np.inf and metres_st[i] <= limit):
+                continue
+            metres, secs = float(metres_st[i]), int(np.ceil(cost[i] - 1e-9))
+            path_fn = (lambda j=i, sub=sub, q=q: reach.path(sub, j, (net.stop_lats[q], net.stop_lons[q])))
         else:
-            leg = StreetLeg("WALK", secs, metres, lat, lon, s_lat, s_lon, name, s_name, {}, {"stop_id": str(net.tt.stop_id[q])})
+            if d * detour > limit:
+                continue
+            metres = d * detour
+            secs = int(np.ceil(metres / profile.walk_speed))
+        sid = {"stop_id": net.stop_ids[q]}
+        if egress:
+            leg = StreetLeg("WALK", secs, metres, s_lat, s_lon, lat, lon, s_name, name, sid, {},
+                            path_fn=path_fn, router=router)
+        else:
+            leg = StreetLeg("WALK", secs, metres, lat, lon, s_lat, s_lon, name, s_name, {}, sid,
+                            path_fn=path_fn, router=router)
         opts.append(AccessOption(q, secs, [leg], "WALK"))
     return opts
 
 
-def _walk_leg(net, a: int, b: int, metres: float, secs: int) -> StreetLeg:
+def stop_walk_leg(net, profile, a: int, b: int, metres: float, secs: int) -> StreetLeg:
+    """The walk of footpath a -> b (as the router relaxed it), with its street path when both
+    stops are on the streets."""
     names, lats, lons, ids = net.stop_names, net.stop_lats, net.stop_lons, net.stop_ids
+    router = net.streets
+    path_fn = None
+    if router is not None:
+        path_fn = (lambda: router.walk_between(profile.name, (lats[a], lons[a]), (lats[b], lons[b]),
+                                               max(metres * 1.01 + 1, 1.0), stops=(a, b)))
     return StreetLeg("WALK", secs, metres, lats[a], lons[a], lats[b], lons[b], names[a], names[b],
-                     {"stop_id": ids[a]}, {"stop_id": ids[b]})
+                     {"stop_id": ids[a]}, {"stop_id": ids[b]}, path_fn=path_fn, router=router)

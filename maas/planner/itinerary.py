@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 
 
-from maas.planner.access import StreetLeg
+from maas.planner.access import StreetLeg, stop_walk_leg
 from maas.planner.clock import iso
+from maas.planner.instructions import encode_polyline, instruction, note_text
+from maas.streets import tags as T
 from maas.planner.pricing import CO2_G_PER_KM, transit_fare
 from maas.router.journeys import RideLeg
 
@@ -55,14 +57,26 @@ class Itinerary:
         self._build()
         return self._price
 
-    def to_json(self, ref: int, tz: ZoneInfo) -> dict:
+    def to_json(self, ref: int, tz: ZoneInfo, lang: str = "en") -> dict:
         return {
             "departure": iso(ref, self.departure, tz), "arrival": iso(ref, self.arrival, tz),
             "duration_s": int(self.arrival - self.departure), "transfers": int(self.transfers),
             "walk_distance_m": round(float(self.walk_m), 1), "co2_g": int(round(self.co2_g)),
             "price": {"amount": round(float(self.price), 2), "currency": self.currency},
-            "legs": [dict(l, departure=iso(ref, l["departure"], tz), arrival=iso(ref, l["arrival"], tz)) for l in self.legs],
+            "legs": [_leg_out(l, ref, tz, lang) for l in self.legs],
         }
+
+
+def _leg_out(leg: dict, ref: int, tz: ZoneInfo, lang: str) -> dict:
+    """A leg as the API shows it: ISO times; for street legs, polyline, steps and notes in ``lang``."""
+    out = dict(leg, departure=iso(ref, leg["departure"], tz), arrival=iso(ref, leg["arrival"], tz))
+    out["polyline"] = encode_polyline(leg["geometry"])
+    if "steps" in leg:
+        out["steps"] = [dict(st, instruction=instruction(st, lang)) for st in leg["steps"]]
+    notes = out.pop("_notes", None)
+    if notes is not None:
+        out["accessibility_notes"] = [dict(n, text=note_text(n, lang)) for n in notes]
+    return out
 
 
 def place_json(name: str, lat: float, lon: float, **extra) -> dict:
@@ -71,14 +85,50 @@ def place_json(name: str, lat: float, lon: float, **extra) -> dict:
     return d
 
 
+STEP_FREE_BAD = T.STEPS | T.KERB_RAISED | T.WHEELCHAIR_NO | T.STEEP
+STREET_MODES_WITH_STEPS = ("WALK", "BIKE_SHARE")
+
+
 def street_leg_json(leg: StreetLeg, start: int) -> dict:
-    return {
+    """A street leg: on the OSM streets when its path is known (geometry, steps, what a
+    wheelchair user meets), else a straight line flagged ``street_model: crow_fly``."""
+    d = {
         "mode": leg.mode, "departure": int(start), "arrival": int(start + leg.duration_s),
         "distance_m": round(float(leg.distance_m), 1),
         "from": place_json(leg.from_name, leg.from_lat, leg.from_lon, **leg.from_extra),
         "to": place_json(leg.to_name, leg.to_lat, leg.to_lon, **leg.to_extra),
-        "geometry": [[round(leg.from_lat, 6), round(leg.from_lon, 6)], [round(leg.to_lat, 6), round(leg.to_lon, 6)]],
     }
+    path = leg.path_fn() if leg.path_fn is not None else None
+    if path is None:
+        d["geometry"] = [[round(leg.from_lat, 6), round(leg.from_lon, 6)], [round(leg.to_lat, 6), round(leg.to_lon, 6)]]
+        d["street_model"] = "crow_fly"
+        if leg.mode == "WALK":
+            d["wheelchair"] = "unknown"
+            d["_notes"] = [{"feature": "crow_fly"}]
+        if leg.mode in STREET_MODES_WITH_STEPS:
+            d["steps"] = []
+        return d
+    d["geometry"] = path.geometry
+    d["street_model"] = "osm"
+    if leg.mode in STREET_MODES_WITH_STEPS and leg.router is not None:
+        d["steps"] = leg.router.steps(path)
+    if leg.mode == "WALK":
+        notes = []
+        f = path.flags
+        for bit, feature in ((T.STEPS, "steps"), (T.KERB_RAISED, "raised_kerb"), (T.WHEELCHAIR_NO, "wheelchair_no"),
+                             (T.STEEP, "steep")):
+            if f & bit:
+                notes.append({"feature": feature})
+        bad = bool(f & STEP_FREE_BAD)
+        if path.unknown_kerbs:
+            notes.append({"feature": "kerb_unknown", "count": int(path.unknown_kerbs)})
+        if path.rough_m > 0:
+            notes.append({"feature": "rough", "distance_m": round(path.rough_m, 1)})
+        if f & T.WHEELCHAIR_LIMITED:
+            notes.append({"feature": "limited"})
+        d["wheelchair"] = "not_accessible" if bad else ("unknown" if notes else "accessible")
+        d["_notes"] = notes
+    return d
 
 
 def ride_leg_json(net, leg: RideLeg, slot_offset: int) -> tuple[dict, float, int]:
@@ -110,7 +160,7 @@ def ride_leg_json(net, leg: RideLeg, slot_offset: int) -> tuple[dict, float, int
 
 
 def assemble(net, access, raw, egress, slot_offsets, fp_metres: dict, fp_dur: dict, start_time: int | None,
-             arrive_by_deadline: int | None = None) -> Itinerary:
+             arrive_by_deadline: int | None = None, profile=None) -> Itinerary:
     """Build an itinerary: access legs, rides and transfer walks, egress legs.
 
     Access legs end exactly when the first ride leaves (no waiting at the origin is shown;
@@ -147,9 +197,7 @@ def assemble(net, access, raw, egress, slot_offsets, fp_metres: dict, fp_dur: di
             key = (leg.from_stop, leg.to_stop)
             m, secs = fp_metres[key], fp_dur[key]
             f, g2 = leg.from_stop, leg.to_stop
-            legs.append(street_leg_json(StreetLeg("WALK", secs, m, net.stop_lats[f], net.stop_lons[f], net.stop_lats[g2],
-                                                  net.stop_lons[g2], net.stop_names[f], net.stop_names[g2],
-                                                  {"stop_id": net.stop_ids[f]}, {"stop_id": net.stop_ids[g2]}), t))
+            legs.append(street_leg_json(stop_walk_leg(net, profile, f, g2, m, secs), t))
             t += secs
             walk_m += m
     for sl in egress.legs:

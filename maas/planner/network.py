@@ -35,7 +35,7 @@ class DayContext:
 class Network:
     """A compiled network, immutable once loaded; safe to share between threads."""
 
-    def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None):
+    def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None, streets=None):
         self.tt = tt
         self.folder = folder
         self.tz = ZoneInfo(tt.timezone)
@@ -44,11 +44,12 @@ class Network:
         self.stop_lookup = {str(s): i for i, s in enumerate(tt.stop_id)}
         self._lat0 = float(np.mean(tt.stop_lat)) if tt.n_stops else 0.0
         self._tree = cKDTree(project(tt.stop_lat, tt.stop_lon, self._lat0)) if tt.n_stops else None
-        # reverse footpath CSR (keyed by destination), for egress and arrive-by
-        order = np.argsort(tt.fp_to, kind="stable")
-        src = np.repeat(np.arange(tt.n_stops, dtype=np.int32), np.diff(tt.fp_ptr))
-        self._rfp = (np.concatenate([[0], np.cumsum(np.bincount(tt.fp_to, minlength=tt.n_stops))]).astype(np.int64),
-                     src[order], np.asarray(tt.fp_m)[order], np.asarray(tt.fp_min_s)[order])
+        # the street graph and its searches (None: every walk, ride and drive is crow-fly)
+        self.streets = None
+        if streets is not None:
+            from maas.planner.streets import StreetRouter
+            self.streets = StreetRouter(streets)
+            self.streets.set_stops(tt.stop_lat, tt.stop_lon)
         # Python-list copies of per-stop fields: itinerary assembly indexes them one at a time,
         # which is ~50x cheaper on lists than on numpy arrays.
         self.stop_names = [str(x) for x in tt.stop_name]
@@ -97,17 +98,34 @@ class Network:
         return float(haversine(lat, lon, self.tt.stop_lat[i], self.tt.stop_lon[i]))
 
     def profile_arrays(self, profile: Profile) -> dict:
-        """Footpath durations, change times and footpath lookups for a walking profile (cached)."""
+        """The footpaths of a walking profile (CSR ``fp_ptr``/``fp_to``/``fp_m``/``fp_dur``, the
+        same keyed by destination as ``rfp_*``), change times and footpath lookups (cached).
+
+        A network built with streets has footpaths of its own per profile (street searches);
+        otherwise one crow-fly table is walked at the profile's speed."""
         c = self._profile_cache.get(profile.name)
         if c is None:
             tt = self.tt
-            dur = durations(np.asarray(tt.fp_m), np.asarray(tt.fp_min_s), profile.walk_speed)
-            rdur = durations(self._rfp[2], self._rfp[3], profile.walk_speed)
+            key = f"fp_{profile.name}_ptr"
+            if key in tt.arrays:
+                ptr = np.asarray(tt.arrays[key])
+                to = np.asarray(tt.arrays[f"fp_{profile.name}_to"])
+                metres = np.asarray(tt.arrays[f"fp_{profile.name}_m"])
+                dur = np.ascontiguousarray(tt.arrays[f"fp_{profile.name}_s"], np.int32)
+            else:
+                ptr, to, metres = np.asarray(tt.fp_ptr), np.asarray(tt.fp_to), np.asarray(tt.fp_m)
+                dur = durations(metres, np.asarray(tt.fp_min_s), profile.walk_speed)
+            n = tt.n_stops
+            src = np.repeat(np.arange(n, dtype=np.int32), np.diff(ptr))
+            order = np.argsort(to, kind="stable")
+            rptr = np.concatenate([[0], np.cumsum(np.bincount(to, minlength=n))]).astype(np.int64)
             change = np.maximum(np.asarray(tt.stop_min_change), profile.transfer_slack_s).astype(np.int32)
-            src = np.repeat(np.arange(tt.n_stops), np.diff(tt.fp_ptr))
-            pairs = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(src, tt.fp_to))}
-            c = {"fp_dur": dur, "rfp_dur": rdur, "change": change,
-                 "fp_metres": {k: float(tt.fp_m[i]) for k, i in pairs.items()},
+            pairs = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(src.tolist(), to.tolist()))}
+            c = {"fp_ptr": np.ascontiguousarray(ptr, np.int64), "fp_to": np.ascontiguousarray(to, np.int32),
+                 "fp_m": metres, "fp_dur": dur,
+                 "rfp_ptr": rptr, "rfp_from": np.ascontiguousarray(src[order]), "rfp_m": metres[order],
+                 "rfp_dur": np.ascontiguousarray(dur[order]), "change": change,
+                 "fp_metres": {k: float(metres[i]) for k, i in pairs.items()},
                  "fp_secs": {k: int(dur[i]) for k, i in pairs.items()}}
             self._profile_cache[profile.name] = c
         return c
@@ -116,8 +134,8 @@ class Network:
         """(ptr, neighbour, metres, seconds) CSR of footpaths; ``reverse`` keys them by destination."""
         pa = self.profile_arrays(profile)
         if reverse:
-            return self._rfp[0], self._rfp[1], self._rfp[2], pa["rfp_dur"]
-        return self.tt.fp_ptr, self.tt.fp_to, self.tt.fp_m, pa["fp_dur"]
+            return pa["rfp_ptr"], pa["rfp_from"], pa["rfp_m"], pa["rfp_dur"]
+        return pa["fp_ptr"], pa["fp_to"], pa["fp_m"], pa["fp_dur"]
 
     def service_dates(self) -> tuple[dt.date, dt.date]:
         """First and last date the network can be asked about."""
@@ -178,7 +196,7 @@ class Network:
                    max_trips: int, t_limit: int):
         """Run the forward kernel; returns its raw label/parent arrays."""
         pa = self.profile_arrays(profile)
-        return raptor(*self._kernel_static, self.tt.fp_ptr, self.tt.fp_to, pa["fp_dur"], pa["change"],
+        return raptor(*self._kernel_static, pa["fp_ptr"], pa["fp_to"], pa["fp_dur"], pa["change"],
                       ctx.trip_active, ctx.slot_offsets, ctx.stop_ok,
                       np.asarray(src_stops, np.int32), np.asarray(src_times, np.int32),
                       np.asarray(tgt_stops, np.int32), np.asarray(tgt_offsets, np.int32),
@@ -188,7 +206,7 @@ class Network:
                     max_trips: int, t_floor: int):
         """Run the reverse kernel: latest departure per number of trips."""
         pa = self.profile_arrays(profile)
-        return raptor_reverse(*self._kernel_static, self._rfp[0], self._rfp[1], pa["rfp_dur"], pa["change"],
+        return raptor_reverse(*self._kernel_static, pa["rfp_ptr"], pa["rfp_from"], pa["rfp_dur"], pa["change"],
                               ctx.trip_active, ctx.slot_offsets, ctx.stop_ok,
                               np.asarray(tgt_stops, np.int32), np.asarray(tgt_times, np.int32),
                               np.asarray(src_stops, np.int32), np.asarray(src_offsets, np.int32),
@@ -230,11 +248,11 @@ class Network:
     # ----- the planner --------------------------------------------------------------------
     def plan(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
              modes: list[str] | tuple[str, ...] = ("WALK", "TRANSIT"), max_transfers: int = 6,
-             arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False) -> dict:
-        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan``."""
+             arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False, lang: str = "en") -> dict:
+        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan`` (``lang``: en, ro)."""
         from maas.planner.trip import plan_trip
         return plan_trip(self, origin, destination, date, time, profile, modes, max_transfers,
-                         arrive_by, num_itineraries, strict)
+                         arrive_by, num_itineraries, strict, lang)
 
     # ----- places (geocoder) ---------------------------------------------------------------
     @property

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from maas.errors import BadRequest
 
 MAX_TEXT = 200
+_COORDS_LIKE = re.compile(r"^[\s0-9.,;:+\-]*[,;:][\s0-9.,;:+\-]*$")
 MAX_LIMIT = 50
 
 
@@ -101,7 +103,8 @@ def parse_place(text: str, stop_lookup: dict[str, int], stop_lat, stop_lon, stop
     ll = parse_latlon(text, what)
     if ll is not None:
         return Place(ll[0], ll[1], None, "")
-    if geocoder is None:
+    if geocoder is None or _COORDS_LIKE.match(text):
+        # "1,2,3" or "45.7;21.2" is a mistyped coordinate, not a name to guess at
         raise BadRequest(f"{what}: cannot parse {text!r}; expected stop:<id> or <lat>,<lon>", field=what)
     check_text(text, what)
     m = geocoder(text)

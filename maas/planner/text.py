@@ -9,6 +9,9 @@ def _hm(iso: str) -> str:
 def format_plan(res: dict) -> str:
     """Several lines per itinerary: times, duration, transfers, then one line per leg."""
     lines: list[str] = []
+    ends = [res.get("from") or {}, res.get("to") or {}]
+    if any("id" in e for e in ends):     # a name was geocoded: say what it was taken to be
+        lines.append("From {} to {}".format(*(f"{e.get('name') or 'coordinates'} ({e.get('kind')})" for e in ends)))
     for n, it in enumerate(res["itineraries"], 1):
         lines.append(f"{n}. {_hm(it['departure'])} -> {_hm(it['arrival'])}  {it['duration_s'] // 60} min, "
                      f"{it['transfers']} transfers, walk {it['walk_distance_m']:.0f} m, "

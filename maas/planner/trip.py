@@ -6,6 +6,7 @@ import numpy as np
 from maas.errors import BadRequest
 from maas.planner.access import AccessOption, StreetLeg, walk_options
 from maas.planner.clock import local_seconds
+from maas.planner.instructions import LANGS
 from maas.planner.messages import message
 from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
 from maas.planner.profiles import get_profile
@@ -37,8 +38,10 @@ def parse_modes(modes) -> list[str]:
 
 
 def plan_trip(net, origin: str, destination: str, date: str, time: str, profile: str, modes,
-              max_transfers: int, arrive_by: bool, num_itineraries: int, strict: bool) -> dict:
+              max_transfers: int, arrive_by: bool, num_itineraries: int, strict: bool, lang: str = "en") -> dict:
     """Plan a trip and return ``{"itineraries", "park_and_ride", "messages"}`` (see the HTTP contract)."""
+    if lang not in LANGS:
+        raise BadRequest(f"lang: unknown language {lang!r}; expected one of {', '.join(LANGS)}", field="lang")
     prof = get_profile(profile)
     modes = parse_modes(modes)
     if not isinstance(max_transfers, (int, np.integer)) or not 0 <= int(max_transfers) <= MAX_TRANSFERS_LIMIT:
@@ -100,9 +103,9 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
         messages.extend(_explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, t_req))
     out_pr = []
     for it in pr_itins:   # already sorted and capped by the mobility review
-        out_pr.append({"lot": it.lot, "itinerary": it.to_json(ctx.ref, net.tz)})
+        out_pr.append({"lot": it.lot, "itinerary": it.to_json(ctx.ref, net.tz, lang)})
     return {"from": o.describe(net.stop_ids), "to": d.describe(net.stop_ids),   # what the places resolved to
-            "itineraries": [i.to_json(ctx.ref, net.tz) for i in itineraries],
+            "itineraries": [i.to_json(ctx.ref, net.tz, lang) for i in itineraries],
             "park_and_ride": out_pr, "messages": messages}
 
 
@@ -154,7 +157,8 @@ def _journey_to_itinerary(net, ctx, prof, state, access, cand) -> Itinerary:
     kinds = frozenset({"TRANSIT", acc.kind, eg.kind})
     it = Itinerary(first_dep - acc.duration_s, arrival, len(rides) - 1, walk, unknown_access_legs=unknown, kinds=kinds,
                    lot=getattr(acc, "lot", None) if acc.kind == "PARK_RIDE" else None,
-                   builder=lambda: assemble(net, acc, raw, eg, ctx.slot_offsets, pa["fp_metres"], pa["fp_secs"], None))
+                   builder=lambda: assemble(net, acc, raw, eg, ctx.slot_offsets, pa["fp_metres"], pa["fp_secs"], None,
+                                            profile=prof))
     it.signature = (raw.source, stop) + tuple((r.trip, r.slot) for r in rides)
     return it
 
@@ -238,14 +242,36 @@ def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
 
 
 def _direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
+    """Walking all the way: on the streets when both places are on them (None when the
+    streets give no walk within the profile's limit), else crow-fly x detour."""
     detour = net.tt.meta["options"]["detour_factor"]
-    metres = float(haversine(o.lat, o.lon, d.lat, d.lon)) * detour
-    if metres > prof.max_direct_walk_m:
+    crow = float(haversine(o.lat, o.lon, d.lat, d.lon))
+    if crow > prof.max_direct_walk_m:
         return None
-    secs = int(np.ceil(metres / prof.walk_speed))
+    path = None
+    router = net.streets
+    if router is not None:
+        stops = (o.stop, d.stop) if o.stop is not None and d.stop is not None else None
+        r = router.reach(prof.name, o.lat, o.lon, prof.max_direct_walk_m,
+                         radius_m=router.s.link_radius_stop_m if o.stop is not None else None)
+        if r is not None:
+            lk = (router.stop_links(prof.name, np.array([d.stop])) if d.stop is not None
+                  else router.link(prof.name, [d.lat], [d.lon], router.s.link_radius_place_m))
+            if lk.seg[0] >= 0:
+                path = r.path(lk, 0, (d.lat, d.lon))
+                if path is None:
+                    return None   # both ends on the streets, but no walk within the limit
+    if path is not None:
+        metres, secs = path.distance_m, int(np.ceil(path.duration_s - 1e-9))
+    else:
+        metres = crow * detour
+        if metres > prof.max_direct_walk_m:
+            return None
+        secs = int(np.ceil(metres / prof.walk_speed))
     leg = StreetLeg("WALK", secs, metres, o.lat, o.lon, d.lat, d.lon, o.name, d.name,
                     {"stop_id": str(net.tt.stop_id[o.stop])} if o.stop is not None else {},
-                    {"stop_id": str(net.tt.stop_id[d.stop])} if d.stop is not None else {})
+                    {"stop_id": str(net.tt.stop_id[d.stop])} if d.stop is not None else {},
+                    path_fn=(lambda: path) if path is not None else None, router=router)
     start = t_req - secs if arrive_by else t_req
     return street_itinerary([leg], start)
 

@@ -77,7 +77,7 @@ def build_problem(net, places, spec, *, mobility=None, label: str = "") -> Matri
     pa = net.profile_arrays(prof)
     tt = net.tt
     kernel = tuple(np.ascontiguousarray(a) for a in net._kernel_static) + tuple(
-        np.ascontiguousarray(a) for a in (tt.fp_ptr, tt.fp_to, pa["fp_dur"], pa["change"],
+        np.ascontiguousarray(a) for a in (pa["fp_ptr"], pa["fp_to"], pa["fp_dur"], pa["change"],
                                           ctx.trip_active, ctx.slot_offsets, ctx.stop_ok))
     walk_m = walk_limit(spec, prof)
     uses_mobility = mobility is not None and bool({"PARK_RIDE", "BIKE_SHARE"} & set(spec.modes))

@@ -490,6 +490,7 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         max_transfers: int = Query(6, alias="maxTransfers", ge=0, le=MAX_TRANSFERS_LIMIT),
         num_itineraries: int = Query(5, alias="numItineraries", ge=1, le=20),
         strict: bool = Query(False, description="step-free profiles: exclude legs of unknown accessibility"),
+        lang: str = Query("en", pattern="^(en|ro)$", description="language of instructions and notes: en, ro"),
     ) -> Response:
         t_req = time.perf_counter()
         limiter = state.plan_limiter
@@ -504,7 +505,7 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         mode_list = [x for part in modes for x in part.split(",")]
         kwargs = dict(origin=origin, destination=destination, date=date, time=time_, profile=profile,
                       modes=mode_list, max_transfers=max_transfers, arrive_by=arrive_by,
-                      num_itineraries=num_itineraries, strict=strict)
+                      num_itineraries=num_itineraries, strict=strict, lang=lang)
         body, timing = await anyio.to_thread.run_sync(_plan_json, net, t_req, kwargs, limiter=limiter)
         return Response(body, media_type="application/json", headers={"Server-Timing": timing})
 

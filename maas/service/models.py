@@ -31,6 +31,30 @@ class Place(BaseModel):
     lot_id: Optional[str] = Field(None, description="park & ride car legs: the lot parked at")
 
 
+class Step(BaseModel):
+    """One turn-by-turn instruction of a walking or cycling leg."""
+
+    model_config = _OPEN
+    instruction: str = Field(description="e.g. 'Turn left onto Strada Paris' (in the request's lang)")
+    relative_direction: str = Field(description="DEPART | CONTINUE | LEFT | RIGHT | SLIGHTLY_LEFT | SLIGHTLY_RIGHT | UTURN")
+    absolute_direction: str = Field(description="NORTH | NORTHEAST | ... at the start of the step")
+    street: str = Field("", description="the street's name ('' when the way has none)")
+    kind: str = Field("", description="footway, steps, crossing, residential ... (OSM highway class)")
+    distance_m: float
+    lat: float
+    lon: float
+
+
+class AccessibilityNote(BaseModel):
+    """Something on a walking leg that a wheelchair user or a parent with a stroller should know."""
+
+    model_config = _OPEN
+    feature: str = Field(description="steps | raised_kerb | wheelchair_no | steep | kerb_unknown | rough | limited | crow_fly")
+    text: str
+    count: Optional[int] = None
+    distance_m: Optional[float] = None
+
+
 class Leg(BaseModel):
     """One leg: a walk, a ride on a transit trip, a bike-share or car-share ride, a drive."""
 
@@ -48,6 +72,11 @@ class Leg(BaseModel):
     wheelchair: Optional[str] = Field(None, description="accessible | unknown | not_accessible")
     intermediate_stops: Optional[list[str]] = None
     geometry: list[list[float]] = Field(default_factory=list, description="[[lat, lon], ...]")
+    polyline: str = Field("", description="the geometry as an encoded polyline (precision 5)")
+    street_model: Optional[str] = Field(None, description="street legs: osm (on the OSM streets) | crow_fly")
+    steps: Optional[list[Step]] = Field(None, description="walking and cycling legs: turn-by-turn instructions")
+    accessibility_notes: Optional[list[AccessibilityNote]] = Field(
+        None, description="walking legs: what makes the way not accessible or of unknown accessibility")
 
 
 class Price(BaseModel):

@@ -12,10 +12,10 @@ import pandas as pd
 
 from maas.feeds.gtfs import GtfsFeed, route_type_mode
 from maas.timetable.calendar import service_activity
-from maas.timetable.footpaths import build_footpaths, haversine_m
+from maas.timetable.footpaths import build_footpaths, haversine_m, profile_footpaths
 from maas.timetable.patterns import TripRows, group_routes
 
-SCHEMA_VERSION = 8  # bump when the compiled layout or its semantics change: forces rebuilds
+SCHEMA_VERSION = 9  # bump when the compiled layout or its semantics change: forces rebuilds
 
 
 @dataclass
@@ -107,8 +107,13 @@ def _expand_frequencies(trips: pd.DataFrame, st: pd.DataFrame, freq: pd.DataFram
     return trips, st.sort_values(["trip_id", "stop_sequence"], kind="stable")
 
 
-def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None) -> Timetable:
-    """Compile validated feeds (errors must have been checked by the caller) into a Timetable."""
+def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None, walk_pairs=None) -> Timetable:
+    """Compile validated feeds (errors must have been checked by the caller) into a Timetable.
+
+    ``walk_pairs(lat, lon, max_walk_m)``, when given, returns per walking profile name a tuple
+    ``(a, b, metres, seconds, speed)`` of the walks between stops found on the streets (see
+    ``maas.build``); each profile then gets footpaths of its own (``fp_<profile>_*`` arrays).
+    """
     options = options or BuildOptions()
     t_start = time.perf_counter()
     tz = feeds[0].timezone
@@ -216,6 +221,15 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None) ->
     fp_ptr, fp_to, fp_m, fp_min_s = build_footpaths(lat, lon, options.footpath_radius_m, options.detour_factor,
                                                     ex_f, ex_t, ex_s, fb_f, fb_t)
 
+    profile_fp: dict[str, np.ndarray] = {}
+    if walk_pairs is not None:
+        max_walk = options.footpath_radius_m * options.detour_factor
+        for name, (pa, pb, pm, ps, speed) in walk_pairs(lat, lon, max_walk).items():
+            ptr_p, to_p, m_p, s_p = profile_footpaths(len(lat), pa, pb, pm, ps, lat, lon, options.detour_factor,
+                                                      speed, ex_f, ex_t, ex_s, fb_f, fb_t, max_walk / speed)
+            profile_fp.update({f"fp_{name}_ptr": ptr_p, f"fp_{name}_to": to_p, f"fp_{name}_m": m_p,
+                               f"fp_{name}_s": s_p})
+
     shape_arrays = _compile_shapes(shapes, trips_o, route_trip_ptr, rs, rsp, lat, lon)
 
     arrays = {
@@ -251,6 +265,7 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None) ->
         "service_id": np.asarray(service_ids, dtype=str),
         "service_active": active,
         "fp_ptr": fp_ptr, "fp_to": fp_to, "fp_m": fp_m, "fp_min_s": fp_min_s,
+        **profile_fp,
         **shape_arrays,
     }
     agencies = [{"name": str(f.agency["agency_name"].iloc[0]), "timezone": f.timezone, "source": f.source}

@@ -107,3 +107,78 @@ def build_footpaths(lat: np.ndarray, lon: np.ndarray, radius_m: float, detour: f
 def durations(metres: np.ndarray, min_s: np.ndarray, speed: float) -> np.ndarray:
     """Seconds of walking for a profile: metres / speed, at least the transfers.txt minimum."""
     return np.maximum(np.ceil(metres.astype(np.float64) / speed), min_s).astype(np.int32)
+
+
+def profile_footpaths(n: int, a: np.ndarray, b: np.ndarray, metres: np.ndarray, seconds: np.ndarray,
+                      lat: np.ndarray, lon: np.ndarray, detour: float, speed: float,
+                      extra_from: np.ndarray, extra_to: np.ndarray, extra_min_s: np.ndarray,
+                      forbidden_from: np.ndarray, forbidden_to: np.ndarray,
+                      limit_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Footpaths of one walking profile from given pairs (street searches), as CSR
+    (ptr, to, walk metres float32, seconds int32), no self loops.
+
+    ``a, b, metres, seconds`` are the walks found (by street or crow-fly where a stop has no
+    street). transfers.txt pairs raise a pair to their minimum time (or add the pair, walked
+    crow-fly x ``detour`` at ``speed`` when no walk was found); forbidden pairs are removed;
+    the union is closed by shortest paths up to ``limit_s`` so that chaining two footpaths is
+    never faster than the direct one.
+    """
+    a = np.asarray(a, np.int64)
+    b = np.asarray(b, np.int64)
+    metres = np.asarray(metres, np.float64)
+    seconds = np.asarray(seconds, np.float64)
+    if len(extra_from):
+        ea, eb = extra_from.astype(np.int64), extra_to.astype(np.int64)
+        keep = ea != eb
+        ea, eb, es = ea[keep], eb[keep], extra_min_s[keep].astype(np.float64)
+        found = {(x, y): i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
+        em = haversine_m(lat[ea], lon[ea], lat[eb], lon[eb]) * detour
+        esec = np.ceil(em / speed)
+        for k, (x, y) in enumerate(zip(ea.tolist(), eb.tolist())):
+            i = found.get((x, y))
+            if i is not None:
+                em[k], esec[k] = metres[i], seconds[i]
+        a, b = np.concatenate([a, ea]), np.concatenate([b, eb])
+        metres = np.concatenate([metres, em])
+        seconds = np.concatenate([seconds, np.maximum(esec, es)])
+    if len(forbidden_from) and len(a):
+        bad = set(zip(forbidden_from.tolist(), forbidden_to.tolist()))
+        keep = np.array([(x, y) not in bad for x, y in zip(a.tolist(), b.tolist())], bool)
+        a, b, metres, seconds = a[keep], b[keep], metres[keep], seconds[keep]
+    keep = a != b
+    a, b, metres, seconds = a[keep], b[keep], metres[keep], seconds[keep]
+    if len(a) == 0:
+        return np.zeros(n + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.float32), np.zeros(0, np.int32)
+    seconds = np.ceil(seconds - 1e-9)
+    order = np.lexsort((-seconds, b, a))   # per pair keep the longest: a transfers.txt minimum wins
+    a, b, metres, seconds = a[order], b[order], metres[order], seconds[order]
+    first = np.ones(len(a), bool)
+    first[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+    a, b, metres, seconds = a[first], b[first], metres[first], seconds[first]
+    graph = coo_matrix((np.maximum(seconds, 1e-3), (a, b)), shape=(n, n)).tocsr()
+    touched = np.unique(a)
+    dist = dijkstra(graph, directed=True, indices=touched, limit=limit_s + 1e-6)
+    rows, cols = np.nonzero(np.isfinite(dist))
+    src = touched[rows]
+    keep = src != cols
+    src, cols, sp = src[keep], cols[keep], dist[rows[keep], cols[keep]]
+    direct = {(x, y): i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist()))}
+    closed = set(zip(src.tolist(), cols.tolist()))
+    long_pairs = [i for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())) if (x, y) not in closed]
+    if long_pairs:
+        src = np.concatenate([src, a[long_pairs]])
+        cols = np.concatenate([cols, b[long_pairs]])
+        sp = np.concatenate([sp, seconds[long_pairs]])
+    out_m = np.empty(len(src))
+    out_s = np.empty(len(src))
+    for i, (x, y) in enumerate(zip(src.tolist(), cols.tolist())):
+        j = direct.get((x, y))
+        if j is not None and seconds[j] <= sp[i] + 1e-6:
+            out_m[i], out_s[i] = metres[j], seconds[j]
+        else:   # a chain of footpaths is faster than (or replaces a missing) direct one
+            out_m[i], out_s[i] = sp[i] * speed, sp[i]
+    order = np.lexsort((cols, src))
+    src, cols, out_m, out_s = src[order], cols[order], out_m[order], out_s[order]
+    ptr = np.zeros(n + 1, np.int64)
+    np.add.at(ptr, src + 1, 1)
+    return np.cumsum(ptr), cols.astype(np.int32), out_m.astype(np.float32), np.ceil(out_s - 1e-6).astype(np.int32)

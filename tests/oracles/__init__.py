@@ -213,8 +213,8 @@ def stop_sources(net, profile, stop: int, t0: int) -> list[tuple[int, int]]:
     pa = net.profile_arrays(profile)
     tt = net.tt
     out = [(stop, t0)]
-    for e in range(int(tt.fp_ptr[stop]), int(tt.fp_ptr[stop + 1])):
-        out.append((int(tt.fp_to[e]), t0 + int(pa["fp_dur"][e])))
+    for e in range(int(pa["fp_ptr"][stop]), int(pa["fp_ptr"][stop + 1])):
+        out.append((int(pa["fp_to"][e]), t0 + int(pa["fp_dur"][e])))
     return out
 
 
@@ -224,8 +224,8 @@ def stop_targets(net, profile, stop: int) -> list[tuple[int, int]]:
     tt = net.tt
     out = [(stop, 0)]
     for p in range(tt.n_stops):
-        for e in range(int(tt.fp_ptr[p]), int(tt.fp_ptr[p + 1])):
-            if int(tt.fp_to[e]) == stop:
+        for e in range(int(pa["fp_ptr"][p]), int(pa["fp_ptr"][p + 1])):
+            if int(pa["fp_to"][e]) == stop:
                 out.append((p, int(pa["fp_dur"][e])))
     return out
 

@@ -1,0 +1,364 @@
+"""Street searches for one request: walking, cycling and driving on the OSM graph.
+
+:class:`StreetRouter` holds, for one loaded street graph, the per-profile edge costs, the linkers
+(nearest usable segment per mode and profile) and the stops' links, and runs the router's
+numba searches. A :class:`Reach` is one search from (or, ``reverse``, toward) a point: it prices
+any linked point and rebuilds the street path to it, with geometry and turn-by-turn steps,
+only for the legs an itinerary shows.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from maas.planner.settings import SETTINGS, WALK_RULES, Settings
+from maas.router.streets import street_search
+from maas.streets import tags as T
+from maas.streets.costs import bike_costs, car_costs, walk_costs
+from maas.streets.graph import KINDS, StreetGraph
+from maas.streets.link import Linker, Links, along_same_segment, arrive_costs, leave_seeds
+
+EARTH_RADIUS_M = 6_371_008.8
+NO_TARGETS = np.zeros(0, np.int32)
+
+
+def _hav(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(h, 1.0)))
+
+
+def _bearing(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dl = math.radians(lon2 - lon1)
+    y = math.sin(dl) * math.cos(p2)
+    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
+    return (math.degrees(math.atan2(y, x)) + 360) % 360
+
+
+@dataclass
+class StreetPath:
+    """A street path between two points, ready for a leg: geometry, metres, seconds, the edges
+    in order (for steps) and what a step-free traveller meets on it."""
+
+    geometry: list[list[float]]
+    distance_m: float
+    duration_s: float
+    edges: list[int] = field(default_factory=list)
+    mode: str = "walk"
+    flags: int = 0                 # OR of the edges' flags
+    rough_m: float = 0.0
+    unknown_kerbs: int = 0
+
+
+class Reach:
+    """One bounded search from a linked point (``reverse``: toward it)."""
+
+    def __init__(self, router: "StreetRouter", mode: str, cost: np.ndarray, link: Links, speed: float,
+                 max_cost: float, max_len: float, reverse: bool = False, targets: np.ndarray = NO_TARGETS):
+        self.router, self.mode, self.cost, self.link, self.reverse = router, mode, cost, link, reverse
+        g = router.g
+        self.speed = speed
+        self.snap_s = float(link.snap_m[0]) / speed
+        self.snap_m = float(link.snap_m[0])
+        nodes, cs, ls = (arrive_costs if reverse else leave_seeds)(link, 0, cost, g.arrays[f"{mode}_len"])
+        self.seeds = nodes
+        ptr, adj, nxt = router.csr(mode, reverse)
+        self.search = street_search(ptr, adj, nxt, cost, g.arrays[f"{mode}_len"],
+                                    np.asarray(nodes, np.int32), np.asarray(cs, np.float64),
+                                    np.asarray(ls, np.float64), float(max_cost), float(max_len), targets)
+
+    def price(self, links: Links) -> tuple[np.ndarray, np.ndarray]:
+        """(cost seconds, metres) to each linked point of ``links`` (inf where not reached);
+        both include the two snap walks."""
+        g = self.router.g
+        c, L = self.search.cost, self.search.length
+        lk = links
+        n = len(lk.seg)
+        if n == 0:
+            return np.zeros(0), np.zeros(0)
+        ok = lk.seg >= 0
+        u = np.where(ok, lk.u, 0)
+        v = np.where(ok, lk.v, 0)
+        e_uv = np.where(lk.e_uv >= 0, lk.e_uv, 0)
+        e_vu = np.where(lk.e_vu >= 0, lk.e_vu, 0)
+        ce_uv = np.where(lk.e_uv >= 0, self.cost[e_uv], np.inf)
+        ce_vu = np.where(lk.e_vu >= 0, self.cost[e_vu], np.inf)
+        t = lk.t
+        with np.errstate(invalid="ignore"):
+            return self._price(lk, ok, u, v, c, L, ce_uv, ce_vu, t)
+
+    def _price(self, lk, ok, u, v, c, L, ce_uv, ce_vu, t):
+        if not self.reverse:   # search -> u -> point along u->v, or -> v -> point along v->u
+            cu, cv = c[u] + t * ce_uv, c[v] + (1 - t) * ce_vu
+        else:                  # point -> v along u->v -> search, or point -> u along v->u
+            cu, cv = c[v] + (1 - t) * ce_uv, c[u] + t * ce_vu
+        lu = (L[u] + t * lk.seg_len) if not self.reverse else (L[v] + (1 - t) * lk.seg_len)
+        lv = (L[v] + (1 - t) * lk.seg_len) if not self.reverse else (L[u] + t * lk.seg_len)
+        cost = np.where(cu <= cv, cu, cv)
+        metres = np.where(cu <= cv, lu, lv)
+        cost = np.where(np.isnan(cost), np.inf, cost)
+        # both on one segment: straight along it
+        same = np.flatnonzero(ok & (lk.seg == self.link.seg[0]))
+        for j in same.tolist():
+            r = (along_same_segment(lk, j, self.link, 0, self.cost) if self.reverse
+                 else along_same_segment(self.link, 0, lk, j, self.cost))
+            if r is not None and r[0] < cost[j]:
+                cost[j], metres[j] = r
+        snap = lk.snap_m / self.speed
+        cost = np.where(ok, cost + snap + self.snap_s, np.inf)
+        metres = np.where(ok, metres + lk.snap_m + self.snap_m, np.inf)
+        return cost, metres
+
+    def path(self, links: Links, j: int, point: tuple[float, float]) -> StreetPath | None:
+        """The path to (``reverse``: from) point ``j`` of ``links``, whose own position is ``point``;
+        the geometry runs in walking order from the real points through their projections."""
+        g = self.router.g
+        lk = links
+        if lk.seg[j] < 0:
+            return None
+        c, L = self.search.cost, self.search.length
+        t = float(lk.t[j])
+        e_uv, e_vu = int(lk.e_uv[j]), int(lk.e_vu[j])
+        ce_uv = float(self.cost[e_uv]) if e_uv >= 0 else np.inf
+        ce_vu = float(self.cost[e_vu]) if e_vu >= 0 else np.inf
+        u, v = int(lk.u[j]), int(lk.v[j])
+        if not self.reverse:
+            cu, cv = c[u] + t * ce_uv, c[v] + (1 - t) * ce_vu
+        else:
+            cu, cv = c[v] + (1 - t) * ce_uv, c[u] + t * ce_vu
+        own = self.router_point
+        own_proj = (float(self.link.lat[0]), float(self.link.lon[0]))
+        proj = (float(lk.lat[j]), float(lk.lon[j]))
+        same = (along_same_segment(lk, j, self.link, 0, self.cost) if self.reverse
+                else along_same_segment(self.link, 0, lk, j, self.cost))
+        best = min(cu, cv)
+        if same is not None and same[0] <= best:
+            forward_on_seg = (t >= float(self.link.t[0])) if not self.reverse else (float(self.link.t[0]) >= t)
+            edges = [e_uv if forward_on_seg else e_vu]
+            metres, cost = same
+            pts = [own, own_proj, proj, point] if not self.reverse else [point, proj, own_proj, own]
+        else:
+            if not best < np.inf:
+                return None
+            if not self.reverse:
+                end_node, last_edge = (u, e_uv) if cu <= cv else (v, e_vu)
+            else:
+                end_node, last_edge = (v, e_uv) if cu <= cv else (u, e_vu)
+            nodes, edges = self._trace(end_node)
+            seed = nodes[0]
+            first_edge = (int(self.link.e_uv[0]) if seed == int(self.link.v[0]) else int(self.link.e_vu[0])) \
+                if not self.reverse else \
+                (int(self.link.e_uv[0]) if seed == int(self.link.u[0]) else int(self.link.e_vu[0]))
+            metres = float(L[end_node]) + (t if end_node == u else 1 - t) * float(lk.seg_len[j])
+            cost = best
+            lat, lon = g.node_lat, g.node_lon
+            pts = [(float(lat[n]), float(lon[n])) for n in nodes]
+            if not self.reverse:
+                pts = [own, own_proj] + pts + [proj, point]
+                edges = [first_edge] + edges + [last_edge]
+            else:
+                pts = [point, proj] + pts[::-1] + [own_proj, own]
+                edges = [last_edge] + edges[::-1] + [first_edge]
+        geometry = [[round(a, 6), round(b, 6)] for a, b in _dedupe(pts)]
+        return self.router.describe(self.mode, geometry, float(metres) + float(lk.snap_m[j]) + self.snap_m,
+                                    float(cost) + float(lk.snap_m[j]) / self.speed + self.snap_s, edges)
+
+    def _trace(self, node: int) -> tuple[list[int], list[int]]:
+        """Nodes from the seed to ``node`` (forward) or from ``node`` back to the seed (reverse),
+        and the edges between them, in the search's own order (seed first)."""
+        g = self.router.g
+        parent = self.search.parent
+        tail = g.arrays[f"{self.mode}_tail"]
+        head = g.arrays[f"{self.mode}_head"]
+        nodes = [node]
+        edges: list[int] = []
+        guard = 0
+        while parent[node] >= 0 and guard < 1_000_000:
+            e = int(parent[node])
+            edges.append(e)
+            node = int(tail[e]) if not self.reverse else int(head[e])
+            nodes.append(node)
+            guard += 1
+        nodes.reverse()
+        edges.reverse()
+        return nodes, edges
+
+
+def _dedupe(pts):
+    out = []
+    for p in pts:
+        if not out or abs(out[-1][0] - p[0]) > 1e-7 or abs(out[-1][1] - p[1]) > 1e-7:
+            out.append(p)
+    if len(out) == 1:
+        out.append(out[0])
+    return out
+
+
+class StreetRouter:
+    """Costs, linkers and searches over one street graph (thread-safe once warmed)."""
+
+    def __init__(self, g: StreetGraph, settings: Settings = SETTINGS):
+        self.g = g
+        self.s = settings
+        self._cost: dict[str, np.ndarray] = {}
+        self._linker: dict[str, Linker] = {}
+        self._csr: dict[tuple, tuple] = {}
+        self._stop_links: dict[str, Links] = {}
+        self.stop_lat = np.zeros(0)
+        self.stop_lon = np.zeros(0)
+        self.bbox = g.bbox
+
+    def set_stops(self, lat: np.ndarray, lon: np.ndarray) -> None:
+        """The network's stops, linked per profile on first use (as the build linked them)."""
+        self.stop_lat = np.asarray(lat, np.float64)
+        self.stop_lon = np.asarray(lon, np.float64)
+        self._stop_links = {}
+
+    def stop_links(self, key: str, idx: np.ndarray | None = None) -> Links:
+        """The stops' links for a profile (all, or those of ``idx``)."""
+        lk = self._stop_links.get(key)
+        if lk is None:
+            lk = self._stop_links[key] = self.link(key, self.stop_lat, self.stop_lon, self.s.link_radius_stop_m)
+        if idx is None:
+            return lk
+        return Links(*(x[idx] for x in lk))
+
+    # ----- costs and linkers --------------------------------------------------------------
+    def cost(self, key: str) -> np.ndarray:
+        """Edge costs for ``key``: a walking profile name, ``bike`` or ``car``."""
+        c = self._cost.get(key)
+        if c is None:
+            a = self.g.arrays
+            if key == "bike":
+                c = bike_costs(a["bike_len"], a["bike_factor"], self.s.bike_speed)
+            elif key == "car":
+                c = car_costs(a["car_len"], a["car_speed"], a["car_flags"], self.s.car_speed_factor, self.s.car_signal_s)
+            else:
+                c = walk_costs(a["walk_flags"], a["walk_len"], a["walk_incline"], WALK_RULES[key])
+            c = np.ascontiguousarray(c, np.float64)
+            self._cost[key] = c
+        return c
+
+    @staticmethod
+    def mode_of(key: str) -> str:
+        return key if key in ("bike", "car") else "walk"
+
+    def linker(self, key: str) -> Linker:
+        lk = self._linker.get(key)
+        if lk is None:
+            m = self.mode_of(key)
+            a = self.g.arrays
+            lk = Linker(a[f"{m}_tail"], a[f"{m}_head"], a[f"{m}_len"], self.cost(key), a["node_lat"], a["node_lon"])
+            self._linker[key] = lk
+        return lk
+
+    def csr(self, mode: str, reverse: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        k = (mode, reverse)
+        r = self._csr.get(k)
+        if r is None:
+            a = self.g.arrays
+            if reverse:
+                r = (np.ascontiguousarray(a[f"{mode}_rptr"]), np.ascontiguousarray(a[f"{mode}_redge"]),
+                     np.ascontiguousarray(a[f"{mode}_tail"]))
+            else:
+                r = (np.ascontiguousarray(a[f"{mode}_ptr"]), np.arange(len(a[f"{mode}_head"]), dtype=np.int32),
+                     np.ascontiguousarray(a[f"{mode}_head"]))
+            self._csr[k] = r
+        return r
+
+    def link(self, key: str, lat, lon, radius_m: float | None = None) -> Links:
+        return self.linker(key).link(lat, lon, self.s.link_radius_stop_m if radius_m is None else radius_m)
+
+    def covers(self, lat: float, lon: float, margin_m: float = 500.0) -> bool:
+        a, b, c, d = self.bbox
+        dl = margin_m / 111_000
+        return a - dl <= lat <= c + dl and b - dl * 1.5 <= lon <= d + dl * 1.5
+
+    # ----- searches -------------------------------------------------------------------------
+    def reach(self, key: str, lat: float, lon: float, max_m: float, *, reverse: bool = False,
+              speed: float | None = None, max_cost: float = np.inf, radius_m: float | None = None) -> Reach | None:
+        """A search from (``reverse``: toward) a point, or None when no usable street is near it."""
+        lk = self.link(key, [lat], [lon], self.s.link_radius_place_m if radius_m is None else radius_m)
+        if lk.seg[0] < 0:
+            return None
+        m = self.mode_of(key)
+        if speed is None:
+            speed = WALK_RULES[key].speed if m == "walk" else (self.s.bike_speed if m == "bike" else 8.0)
+        r = Reach(self, m, self.cost(key), lk, speed, max_cost, max_m, reverse)
+        r.router_point = (float(lat), float(lon))
+        return r
+
+    def walk_between(self, key: str, a: tuple[float, float], b: tuple[float, float], max_m: float,
+                     stops: tuple[int, int] | None = None) -> StreetPath | None:
+        """Shortest (by the profile's cost) walk from a to b within ``max_m``, or None. With
+        ``stops`` (their indices) both ends are linked as stops are."""
+        radius = self.s.link_radius_stop_m if stops is not None else self.s.link_radius_place_m
+        r = self.reach(key, a[0], a[1], max_m, radius_m=radius)
+        if r is None:
+            return None
+        lk = self.stop_links(key, np.array([stops[1]])) if stops is not None else self.link(key, [b[0]], [b[1]], radius)
+        return r.path(lk, 0, b)
+
+    # ----- describing a path -------------------------------------------------------------
+    def describe(self, mode: str, geometry: list, metres: float, cost: float, edges: list[int]) -> StreetPath:
+        a = self.g.arrays
+        flags_arr = a[f"{mode}_flags"]
+        length = a[f"{mode}_len"]
+        fl = 0
+        rough = 0.0
+        kerbs = 0
+        for e in edges:
+            if e < 0:
+                continue
+            f = int(flags_arr[e])
+            fl |= f
+            if f & T.ROUGH:
+                rough += float(length[e])
+            if f & T.KERB_UNKNOWN:
+                kerbs += 1
+        return StreetPath(geometry, metres, cost, [e for e in edges if e >= 0], mode, fl, rough, kerbs)
+
+    def steps(self, p: StreetPath) -> list[dict]:
+        """Turn-by-turn steps: one per run of edges on the same street (or kind of way)."""
+        a = self.g.arrays
+        mode = p.mode
+        names, kinds = a[f"{mode}_name"], a[f"{mode}_kind"]
+        tail, head, length = a[f"{mode}_tail"], a[f"{mode}_head"], a[f"{mode}_len"]
+        lat, lon = a["node_lat"], a["node_lon"]
+        runs: list[dict] = []
+        prev_end_bearing = None
+        for e in p.edges:
+            nm = int(names[e])
+            label = self.g.names[nm] if nm >= 0 else ""
+            kind = KINDS[int(kinds[e])]
+            key = label or f"~{kind}"
+            u, v = int(tail[e]), int(head[e])
+            b = _bearing(lat[u], lon[u], lat[v], lon[v])
+            if runs and runs[-1]["_key"] == key:
+                runs[-1]["distance_m"] += float(length[e])
+                runs[-1]["_end"] = b
+                continue
+            runs.append({"_key": key, "street": label, "kind": kind, "distance_m": float(length[e]),
+                         "lat": round(float(lat[u]), 6), "lon": round(float(lon[u]), 6), "_start": b, "_end": b})
+        out = []
+        for i, r in enumerate(runs):
+            if i == 0:
+                rel = "DEPART"
+            else:
+                d = (r["_start"] - runs[i - 1]["_end"] + 540) % 360 - 180
+                ad = abs(d)
+                rel = ("CONTINUE" if ad < 25 else ("SLIGHTLY_" if ad < 60 else ("" if ad < 150 else "UTURN_")) +
+                       ("RIGHT" if d > 0 else "LEFT"))
+                if rel.startswith("UTURN"):
+                    rel = "UTURN"
+            out.append({"relative_direction": rel, "absolute_direction": _compass(r["_start"]),
+                        "street": r["street"], "kind": r["kind"], "distance_m": round(r["distance_m"], 1),
+                        "lat": r["lat"], "lon": r["lon"]})
+        return out
+
+
+def _compass(b: float) -> str:
+    return ("NORTH", "NORTHEAST", "EAST", "SOUTHEAST", "SOUTH", "SOUTHWEST", "WEST", "NORTHWEST")[int((b + 22.5) // 45) % 8]

@@ -1,0 +1,200 @@
+"""Street searches: bounded Dijkstra over a CSR street graph with per-edge costs.
+
+Arrays in, arrays out. A graph is given as ``ptr`` (per node, into ``adj_edge``), ``adj_edge``
+(edge ids out of each node; the identity for a forward CSR, the edges keyed by head for a search
+toward a point) and ``next_node`` (the node an edge leads to in the search's direction: head
+forward, tail backward). ``cost`` is the generalized cost of each edge (seconds; ``inf`` where
+the profile may not pass), ``length`` its metres. A search minimises cost, carries the length of
+the chosen path, and stops where either bound is passed.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit
+
+
+class StreetSearch(NamedTuple):
+    """One search's labels: cost and length per node (inf where unreached), the edge each node
+    was reached by (-1 for seeds and unreached nodes) and the nodes in the order settled."""
+
+    cost: np.ndarray
+    length: np.ndarray
+    parent: np.ndarray
+    settled: np.ndarray
+
+
+class PointCosts(NamedTuple):
+    """Cost and length from each search's seeds to each of its target points (inf: none)."""
+
+    cost: np.ndarray
+    length: np.ndarray
+
+
+@njit(cache=True, inline="always")
+def _push(hc, hn, size, c, node):
+    i = size
+    hc[i] = c
+    hn[i] = node
+    while i > 0:
+        p = (i - 1) >> 1
+        if hc[p] <= hc[i]:
+            break
+        hc[p], hc[i] = hc[i], hc[p]
+        hn[p], hn[i] = hn[i], hn[p]
+        i = p
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop(hc, hn, size):
+    c, node = hc[0], hn[0]
+    size -= 1
+    hc[0] = hc[size]
+    hn[0] = hn[size]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= size:
+            break
+        m = left
+        if left + 1 < size and hc[left + 1] < hc[left]:
+            m = left + 1
+        if hc[i] <= hc[m]:
+            break
+        hc[m], hc[i] = hc[i], hc[m]
+        hn[m], hn[i] = hn[i], hn[m]
+        i = m
+    return c, node, size
+
+
+@njit(cache=True)
+def _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
+              dist, dlen, parent, done, hc, hn, settled, targets):
+    """Core loop on caller-owned label arrays; returns the number of settled nodes. Stops when
+    every node of ``targets`` is settled (none given: when the bounds are exhausted)."""
+    size = 0
+    for i in range(len(seeds)):
+        s = seeds[i]
+        if seed_cost[i] < dist[s] and seed_cost[i] <= max_cost and seed_len[i] <= max_len:
+            dist[s] = seed_cost[i]
+            dlen[s] = seed_len[i]
+            parent[s] = -1
+            size = _push(hc, hn, size, seed_cost[i], s)
+    n_left = len(targets)
+    k = 0
+    while size > 0:
+        c, u, size = _pop(hc, hn, size)
+        if done[u] or c > dist[u]:
+            continue
+        done[u] = True
+        settled[k] = u
+        k += 1
+        if n_left > 0:
+            for t in targets:
+                if t == u:
+                    n_left -= 1
+            if n_left == 0:
+                break
+        lu = dlen[u]
+        for j in range(ptr[u], ptr[u + 1]):
+            e = adj_edge[j]
+            ce = cost[e]
+            if not ce < np.inf:
+                continue
+            v = next_node[e]
+            nc = c + ce
+            nl = lu + length[e]
+            if nc < dist[v] and nc <= max_cost and nl <= max_len:
+                dist[v] = nc
+                dlen[v] = nl
+                parent[v] = e
+                if size >= len(hc):
+                    continue   # cannot happen: one push per improving relaxation, at most one per edge + seeds
+                size = _push(hc, hn, size, nc, v)
+    return k
+
+
+@njit(cache=True)
+def street_search(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
+                  targets) -> StreetSearch:
+    """Bounded Dijkstra from ``seeds`` (nodes with initial cost and length). ``targets``: stop
+    once all of these nodes are settled (empty: search the whole bounded area)."""
+    n = len(ptr) - 1
+    dist = np.full(n, np.inf)
+    dlen = np.full(n, np.inf)
+    parent = np.full(n, -1, np.int32)
+    done = np.zeros(n, np.bool_)
+    cap = len(adj_edge) + len(seeds) + 1
+    hc = np.empty(cap, np.float64)
+    hn = np.empty(cap, np.int32)
+    settled = np.empty(n, np.int32)
+    k = _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
+                  dist, dlen, parent, done, hc, hn, settled, targets)
+    return StreetSearch(dist, dlen, parent, settled[:k].copy())
+
+
+@njit(cache=True)
+def point_costs(ptr, adj_edge, next_node, cost, length, seed_ptr, seeds, seed_cost, seed_len,
+                tgt_ptr, tgt_a, tgt_b, tgt_ca, tgt_cb, tgt_la, tgt_lb, max_cost, max_len) -> PointCosts:
+    """Many bounded searches in one call (footpaths between stops at build time).
+
+    Search ``i`` starts from ``seeds[seed_ptr[i]:seed_ptr[i+1]]`` and prices its targets
+    ``tgt_ptr[i]:tgt_ptr[i+1]``: a target is reached through node ``tgt_a`` (adding ``tgt_ca``
+    cost and ``tgt_la`` metres) or ``tgt_b`` (``tgt_cb``, ``tgt_lb``), whichever is cheaper. Label
+    arrays are reused between searches and reset only where touched.
+    """
+    n = len(ptr) - 1
+    dist = np.full(n, np.inf)
+    dlen = np.full(n, np.inf)
+    parent = np.full(n, -1, np.int32)
+    done = np.zeros(n, np.bool_)
+    cap = len(adj_edge) + len(seeds) + 1
+    hc = np.empty(cap, np.float64)
+    hn = np.empty(cap, np.int32)
+    settled = np.empty(n, np.int32)
+    out_c = np.full(len(tgt_a), np.inf)
+    out_l = np.full(len(tgt_a), np.inf)
+    touched = np.empty(n, np.int32)
+    empty = np.zeros(0, np.int32)
+    for i in range(len(seed_ptr) - 1):
+        a, b = seed_ptr[i], seed_ptr[i + 1]
+        if a == b or tgt_ptr[i] == tgt_ptr[i + 1]:
+            continue
+        k = _dijkstra(ptr, adj_edge, next_node, cost, length, seeds[a:b], seed_cost[a:b], seed_len[a:b],
+                      max_cost, max_len, dist, dlen, parent, done, hc, hn, settled, empty)
+        for j in range(tgt_ptr[i], tgt_ptr[i + 1]):
+            best, bl = np.inf, np.inf
+            x = tgt_a[j]
+            if x >= 0 and dist[x] + tgt_ca[j] < best:
+                best, bl = dist[x] + tgt_ca[j], dlen[x] + tgt_la[j]
+            x = tgt_b[j]
+            if x >= 0 and dist[x] + tgt_cb[j] < best:
+                best, bl = dist[x] + tgt_cb[j], dlen[x] + tgt_lb[j]
+            out_c[j] = best
+            out_l[j] = bl
+        # reset what this search touched: settled nodes and their neighbours
+        m = 0
+        for q in range(k):
+            u = settled[q]
+            touched[m] = u
+            m += 1
+        for q in range(m):
+            u = touched[q]
+            dist[u] = np.inf
+            dlen[u] = np.inf
+            parent[u] = -1
+            done[u] = False
+            for j in range(ptr[u], ptr[u + 1]):
+                v = next_node[adj_edge[j]]
+                dist[v] = np.inf
+                dlen[v] = np.inf
+                parent[v] = -1
+                done[v] = False
+        for q in range(b - a):
+            s = seeds[a + q]
+            dist[s] = np.inf
+            dlen[s] = np.inf
+            done[s] = False
+    return PointCosts(out_c, out_l)
