@@ -226,6 +226,15 @@ def check_against_api(pg, body: dict, lang: str) -> None:
         assert leg0["headsign"] in shown0
     if leg0["from"].get("name"):
         assert leg0["from"]["name"] in shown0
+    for i, leg in enumerate(first["legs"]):                  # every leg's words, as the API gives them
+        shown = legs.nth(i)
+        assert f"{hhmm(leg['departure'])}" in shown.inner_text()
+        for note in leg.get("accessibility_notes") or []:
+            assert note["text"] in shown.inner_text(), note
+        if leg.get("steps"):
+            shown.locator("details summary", has_text=s["steps"]).click()
+            assert shown.locator(".steps li").count() == len(leg["steps"])
+            assert leg["steps"][0]["instruction"] in shown.inner_text()
     # drawn on the map: one line per leg, styled by its mode
     pg.wait_for_function("n => document.querySelectorAll('path.leg-line').length === n", arg=len(first["legs"]))
     classes = pg.eval_on_selector_all("path.leg-line", "els => els.map(e => e.getAttribute('class'))")

@@ -488,13 +488,21 @@
             (s.distance_m ? " (" + fmtDistance(s.distance_m) + ")" : ""))))));
       }
       li.append(stopLine(leg, "arrival", day, "to_place", "unnamed_place"));
-      if (leg.street_model === "crow_fly" && STREET_MODES.has(leg.mode)) li.append(el("p", {class: "note"}, t("crow_fly")));
+      const notes = leg.accessibility_notes || [];
+      if (leg.street_model === "crow_fly" && STREET_MODES.has(leg.mode) && !notes.some((n) => n.feature === "crow_fly")) {
+        li.append(el("p", {class: "note"}, t("crow_fly")));
+      }
     }
     if (leg.wheelchair) {
       const cls = leg.wheelchair === "accessible" ? "ok" : leg.wheelchair === "not_accessible" ? "bad" : "warn";
       li.append(el("p", {class: "access"}, el("span", {class: "badge " + cls},
         t(leg.wheelchair === "accessible" ? "badge_step_free" : leg.wheelchair === "not_accessible" ? "badge_not_step_free" : "badge_access_unknown")),
-        " ", t("leg_access_" + leg.wheelchair)));
+        " ", t((transit ? "leg_access_" : "way_access_") + leg.wheelchair)));
+    }
+    if (leg.accessibility_notes && leg.accessibility_notes.length) {
+      // the server words them in the page's language (the plan request carries lang)
+      li.append(el("ul", {class: "access-notes", "aria-label": t("access_notes")},
+        leg.accessibility_notes.map((n) => el("li", {"data-feature": n.feature}, n.text || n.feature))));
     }
     if (leg.alerts && leg.alerts.length) {
       li.append(el("ul", {class: "alerts", "aria-label": t("alerts")}, leg.alerts.map((a) => el("li", {class: "alert"},
