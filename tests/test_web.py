@@ -107,10 +107,16 @@ def test_static_files_and_leaflet_are_served(client):
 
 
 def test_tile_url_from_environment(client, monkeypatch):
-    monkeypatch.setenv("MAAS_TILE_URL", "https://tiles.example.test/{z}/{x}/{y}.png")
-    cfg = _config(client.get("/").text)
-    assert cfg["tileUrl"] == "https://tiles.example.test/{z}/{x}/{y}.png"
+    assert "img-src 'self' data:;" in client.get("/").headers["content-security-policy"]
+    monkeypatch.setenv("MAAS_TILE_URL", "https://{s}.tiles.example.test/{z}/{x}/{y}.png")
+    r = client.get("/")
+    cfg = _config(r.text)
+    assert cfg["tileUrl"] == "https://{s}.tiles.example.test/{z}/{x}/{y}.png"
     assert "OpenStreetMap" in cfg["attribution"]
+    csp = r.headers["content-security-policy"]
+    assert "img-src 'self' data: https://*.tiles.example.test;" in csp and "script-src 'self';" in csp
+    monkeypatch.setenv("MAAS_TILE_ATTRIBUTION", "© OpenStreetMap contributors, tiles © Example")
+    assert _config(client.get("/").text)["attribution"] == "© OpenStreetMap contributors, tiles © Example"
 
 
 # ------------------------------------------------------------------------------------------
@@ -147,9 +153,10 @@ def page(browser):
     pg = ctx.new_page()
     errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: errors.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     ctx.close()
-    assert not errors, f"JavaScript errors: {errors}"
+    assert not errors, f"JavaScript errors or CSP violations: {errors}"
 
 
 def axe_blocking(pg) -> list[str]:

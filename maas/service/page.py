@@ -20,6 +20,7 @@ import functools
 import html
 import json
 import os
+import re
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -84,6 +85,31 @@ def render_page(lang: str, tile_url: str | None = None, attribution: str | None 
     return out
 
 
+def tile_origin(tile_url: str) -> str | None:
+    """The CSP source that lets the page load tiles from ``tile_url`` (``{s}`` subdomains as ``*``)."""
+    m = re.match(r"^(https?)://([^/?#]+)", tile_url.strip())
+    if not m:
+        return None
+    host = re.sub(r"\{[a-z]+\}", "*", m.group(2))
+    if not re.fullmatch(r"[A-Za-z0-9.*-]+(:\d+)?", host) or "*" in host.split(".")[-1]:
+        return f"{m.group(1)}:"
+    return f"{m.group(1)}://{host}"
+
+
+def security_headers(tile_url: str) -> dict[str, str]:
+    """Content-Security-Policy and friends for the page: scripts, styles and data from this
+    server only, images also from the tile server; nothing can frame it."""
+    img = "'self' data:"
+    origin = tile_origin(tile_url) if tile_url else None
+    if origin:
+        img += f" {origin}"
+    # inline styles: Leaflet positions its panes and markers with style attributes
+    csp = (f"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src {img}; "
+           "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+    return {"Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin"}
+
+
 def mount_web(app: FastAPI) -> None:
     """Add the page at ``/`` and its files under ``/static/`` to ``app``."""
     app.mount("/static/app", StaticFiles(directory=WEB_DIR / "static"), name="web-static")
@@ -96,4 +122,5 @@ def mount_web(app: FastAPI) -> None:
         tile = os.environ.get("MAAS_TILE_URL", "").strip()
         attribution = os.environ.get("MAAS_TILE_ATTRIBUTION", "").strip() or None
         body = render_page(pick_lang(lang, request.headers.get("accept-language")), tile, attribution)
-        return HTMLResponse(body, headers={"Cache-Control": "no-cache", "Vary": "Accept-Language"})
+        return HTMLResponse(body, headers={"Cache-Control": "no-cache", "Vary": "Accept-Language",
+                                           **security_headers(tile)})
