@@ -81,7 +81,12 @@ def main(argv: list[str] | None = None) -> int:
             page.screenshot(path=str(out / "results.png"))
             page.locator("#itineraries .itin-btn").first.click()
             page.wait_for_timeout(800)
-            page.locator("#itineraries > li").first.scroll_into_view_if_needed()
+            steps = page.locator("#itineraries > li").first.locator(".leg details:has(.steps) summary")
+            if steps.count():                        # show the walking directions too
+                steps.last.click()
+                steps.last.scroll_into_view_if_needed()
+            else:
+                page.locator("#itineraries > li").first.scroll_into_view_if_needed()
             page.screenshot(path=str(out / "itinerary.png"))
             marker = page.locator(".leaflet-marker-icon[data-stop-id][role=button]").first
             if marker.count():
