@@ -572,3 +572,24 @@ def test_my_location_swap_and_arrive_by(browser, sample_base):
         assert all(hhmm(i["arrival"]) <= "09:00" for i in body["itineraries"])
     finally:
         ctx.close()
+
+
+@pytest.mark.browser
+def test_focus_is_always_visible(page, sample_base):
+    page.goto(f"{sample_base}/?lang=en&from=stop:GN&fromName=Gara+de+Nord&to=stop:IM&toName=Iulius+Mall"
+              f"&date={DAY}&time={TIME}")
+    wait_results(page, "en")
+    page.locator("#itineraries .itin-btn").first.evaluate("b => b.click()")   # keeps Tab's start at the top
+    seen = []
+    for _ in range(60):                       # Tab through the page: form, results, legs, map, markers
+        page.keyboard.press("Tab")
+        info = page.evaluate("""() => { const e = document.activeElement, cs = getComputedStyle(e);
+            return {tag: e.tagName, id: e.id, cls: String(e.className), w: parseFloat(cs.outlineWidth) || 0,
+                    style: cs.outlineStyle, shadow: cs.boxShadow}; }""")
+        if info["tag"] == "BODY":
+            break
+        seen.append(info)
+        assert (info["style"] != "none" and info["w"] >= 2) or info["shadow"] != "none", info
+    kinds = {i["id"] for i in seen} | {i["cls"] for i in seen}
+    assert {"from", "to", "plan"} <= kinds and any("itin-btn" in k for k in kinds)
+    assert any("leaflet-marker-icon" in k for k in kinds)          # the stop markers are reachable

@@ -163,7 +163,8 @@ def tile_server() -> Iterator[tuple[str, list[str]]]:
             self.send_header("Content-Length", str(len(png)))
             self.send_header("Access-Control-Allow-Origin", "*")
             self.end_headers()
-            self.wfile.write(png)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):   # the browser gave up on a tile
+                self.wfile.write(png)
 
         def log_message(self, *args) -> None:
             pass
