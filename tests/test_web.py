@@ -593,3 +593,29 @@ def test_focus_is_always_visible(page, sample_base):
     kinds = {i["id"] for i in seen} | {i["cls"] for i in seen}
     assert {"from", "to", "plan"} <= kinds and any("itin-btn" in k for k in kinds)
     assert any("leaflet-marker-icon" in k for k in kinds)          # the stop markers are reachable
+
+
+@pytest.mark.browser
+def test_later_trips_and_network_alerts(page, sample_base):
+    s = strings("en")
+    alerts = {"alerts": [{"id": "a9", "header": "Tram 1 diverted", "description": "Works at Piața Maria.",
+                          "effect": "DETOUR", "cause": "CONSTRUCTION", "url": None}]}
+    page.route("**/v1/alerts", lambda route: route.fulfill(json=alerts))
+    page.goto(f"{sample_base}/?lang=en&from=stop:GN&fromName=Gara+de+Nord&to=stop:IM&toName=Iulius+Mall"
+              f"&date={DAY}&time={TIME}")
+    wait_results(page, "en")
+    page.get_by_role("heading", name=s["service_alerts"]).wait_for()
+    assert "Tram 1 diverted" in page.locator("#network-alerts").inner_text()
+    first = api_plan(sample_base, page)
+    last_dep = max(hhmm(i["departure"]) for i in first["itineraries"])
+    h, m = map(int, last_dep.split(":"))
+    expect = f"{h + (m + 1) // 60:02d}:{(m + 1) % 60:02d}"
+    page.get_by_role("button", name=s["later"]).click()
+    page.wait_for_function("t => window.MAAS.lastPlan.query.includes('time=' + encodeURIComponent(t))", arg=expect)
+    wait_results(page, "en")
+    body = api_plan(sample_base, page)
+    shown = page.locator("#itineraries .itin-btn .times").all_inner_texts()
+    assert shown == [f"{hhmm(i['departure'])} – {hhmm(i['arrival'])}" for i in body["itineraries"]]
+    assert all(hhmm(i["departure"]) >= expect for i in body["itineraries"] if i["legs"][0].get("trip_id"))
+    assert page.locator("#time").input_value() == expect
+    assert axe_blocking(page) == []

@@ -593,10 +593,29 @@
       const pts = drawEnds(data.from || (its[0] && its[0].legs[0].from), data.to || (its[0] && its[0].legs[its[0].legs.length - 1].to));
       if (pts && pts.length) map.fitBounds(L.latLngBounds(pts), {padding: [40, 40], maxZoom: 16});
     }
+    const more = $("more"), later = $("later");
+    more.hidden = its.length === 0;
+    if (its.length) {
+      const arriveBy = $("arrive-by").checked;
+      later.textContent = t(arriveBy ? "earlier" : "later");
+      // the next search starts a minute after the last departure (or before the first arrival)
+      const ref = arriveBy ? Math.min(...its.map((x) => Date.parse(x.arrival))) - 60000
+                           : Math.max(...its.map((x) => Date.parse(x.departure))) + 60000;
+      const iso = its[0].departure;               // local wall time = ISO with the same offset
+      const off = iso.slice(19);
+      const local = new Date(ref + offsetMs(off));
+      later.dataset.date = local.toISOString().slice(0, 10);
+      later.dataset.time = local.toISOString().slice(11, 16);
+    }
     const n = its.length;
     let text = n === 0 ? t("announce_none") : n === 1 ? t("announce_one") : t("announce_results", {n});
     if (n === 0 && msgs.length) text += " " + msgs.map(messageText).join(" ");
     announce(text, false);
+  }
+
+  function offsetMs(off) {
+    const m = /^([+-])(\d\d):(\d\d)$/.exec(off || "");
+    return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60000 : 0;
   }
 
   // --------------------------------------------------------------------------- departures
@@ -739,6 +758,12 @@
     performance.mark("maas-results");
   }
   form.addEventListener("submit", plan);
+  $("later").addEventListener("click", () => {
+    const b = $("later");
+    if (b.dataset.date) $("date").value = b.dataset.date;
+    if (b.dataset.time) $("time").value = b.dataset.time;
+    plan(null);
+  });
 
   $("swap").addEventListener("click", () => {
     const a = fromBox.place, av = fromBox.input.value, b = toBox.place, bv = toBox.input.value;
@@ -820,6 +845,16 @@
     syncLangLink();
   }).catch(() => {});
   if (autoPlan) plan(null);
+  // service alerts for the whole network, when the server has real-time alerts
+  getJSON("/v1/alerts").then((r) => {
+    const list = r.ok && r.body && Array.isArray(r.body.alerts) ? r.body.alerts : [];
+    if (!list.length) return;
+    $("alerts-list").replaceChildren(...list.slice(0, 10).map((a) => el("li", {class: "alert"},
+      el("strong", null, a.header || a.effect || t("badge_alert")),
+      a.description ? el("span", null, " " + a.description) : null,
+      a.url ? [" ", el("a", {href: a.url, rel: "noopener"}, a.url)] : null)));
+    $("network-alerts").hidden = false;
+  }).catch(() => {});
 
   // for tests and the screenshot script: what the page knows, nothing it needs
   window.MAAS = {MODE_STYLE, get lastPlan() { return lastPlan; }, plan, decodePolyline};
