@@ -393,3 +393,113 @@ def test_osm_that_misses_the_feed_warns_and_legs_say_crow_fly(tmp_path):
     res = net.plan("45.7503,21.2081", "45.7665,21.2270", "2026-11-24", "08:00")
     legs = [leg for it in res["itineraries"] for leg in it["legs"] if leg["mode"] == "WALK"]
     assert legs and all(leg["street_model"] == "crow_fly" for leg in legs)
+
+
+# ----------------------------------------------------------------------------- shared modes on streets
+
+class SampleOsm:
+    """The sample's OSM ways read with pyosmium: node positions, one-way car segments, and a
+    directed car graph and an undirected bike graph for networkx (metres)."""
+
+    CAR = {"motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+           "living_street", "service", "motorway_link", "trunk_link", "primary_link", "secondary_link",
+           "tertiary_link"}
+
+    def __init__(self, path: Path):
+        import osmium
+        self.pos: dict[int, tuple[float, float]] = {}
+        self.car = nx.DiGraph()
+        self.wrong_way: set[tuple] = set()
+        for o in osmium.FileProcessor(str(path)).with_locations():
+            if not o.is_way():
+                continue
+            tags = {t.k: t.v for t in o.tags}
+            pts = [(n.ref, (round(n.location.lat, 6), round(n.location.lon, 6))) for n in o.nodes]
+            hw = tags.get("highway")
+            car = hw in self.CAR and tags.get("access") not in ("no", "private") \
+                and tags.get("motor_vehicle") not in ("no", "private")
+            oneway = tags.get("oneway") in ("yes", "1", "true") or tags.get("junction") == "roundabout"
+            for (a, pa), (b, pb) in zip(pts, pts[1:]):
+                self.pos[a], self.pos[b] = pa, pb
+                if oneway:
+                    self.wrong_way.add((pb, pa))
+                if car:
+                    d = _m(pa, pb)
+                    self.car.add_edge(a, b, w=d)
+                    if not oneway:
+                        self.car.add_edge(b, a, w=d)
+        self.at = {p: n for n, p in self.pos.items()}
+
+
+@pytest.fixture(scope="module")
+def sample_mob_net(tmp_path_factory):
+    import maas
+    out = tmp_path_factory.mktemp("sample-streets-mob")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return maas.build_network([str(SAMPLE / "gtfs.zip")], out=out, osm=[str(SAMPLE / "streets.osm")],
+                                  gbfs=[str(SAMPLE / "gbfs" / "velotm"), str(SAMPLE / "gbfs" / "carshare")],
+                                  parking=str(SAMPLE / "park_and_ride.geojson"))
+
+
+@pytest.fixture(scope="module")
+def sample_osm():
+    return SampleOsm(SAMPLE / "streets.osm")
+
+
+ALL = ["WALK", "TRANSIT", "BIKE_SHARE", "CAR_SHARE", "PARK_RIDE"]
+
+
+def _all_legs(res):
+    for it in res["itineraries"] + [p["itinerary"] for p in res["park_and_ride"]]:
+        yield from it["legs"]
+
+
+def test_shared_mode_legs_follow_the_streets(sample_mob_net, sample_osm):
+    rng = random.Random(5)
+    seen: dict[str, int] = {}
+    for _ in range(40):
+        o = (rng.uniform(45.722, 45.797), rng.uniform(21.198, 21.252))
+        d = (rng.uniform(45.722, 45.797), rng.uniform(21.198, 21.252))
+        res = sample_mob_net.plan(f"{o[0]},{o[1]}", f"{d[0]},{d[1]}", "2026-11-24", "08:00", modes=ALL)
+        for leg in _all_legs(res):
+            if leg["mode"] not in ("WALK", "BIKE_SHARE", "CAR_SHARE", "CAR"):
+                continue
+            assert leg["street_model"] == "osm", leg      # the whole sample city has streets
+            seen[leg["mode"]] = seen.get(leg["mode"], 0) + 1
+            # the distance is the geometry's, the polyline encodes it
+            assert abs(_line_m(leg["geometry"]) - leg["distance_m"]) <= 0.01 * leg["distance_m"] + 2.0
+            if leg["mode"] in ("CAR", "CAR_SHARE"):
+                geom = [tuple(p) for p in leg["geometry"]]
+                for p, q in zip(geom, geom[1:]):
+                    assert (p, q) not in sample_osm.wrong_way, f"{leg['mode']} drives against a one-way street at {p}"
+                nodes = [sample_osm.at[p] for p in geom if p in sample_osm.at]
+                if len(nodes) >= 2 and nodes[0] != nodes[-1]:
+                    inner = [p for p in geom if p in sample_osm.at]
+                    i, j = geom.index(inner[0]), len(geom) - 1 - geom[::-1].index(inner[-1])
+                    got = _line_m(geom[i:j + 1])
+                    want = nx.dijkstra_path_length(sample_osm.car, nodes[0], nodes[-1], weight="w")
+                    assert got >= want - 0.5, (got, want)   # never shorter than the shortest legal drive
+            if leg["mode"] == "BIKE_SHARE":
+                assert leg["steps"], "bike legs have turn-by-turn steps"
+    for mode in ("WALK", "BIKE_SHARE", "CAR_SHARE", "CAR"):
+        assert seen.get(mode, 0) >= 2, f"only {seen} street legs by mode: {mode} was never used"
+
+
+def test_shared_mode_times_are_the_street_times(sample_mob_net):
+    """A bike-share itinerary's legs add up, and its bike leg's time is the street ride's
+    (bike graph at the bike speed, with the cycleway factor, plus unlock and dock)."""
+    net = sample_mob_net
+    res = net.plan("stop:GN", "stop:CSM", "2026-11-24", "08:00", modes=["WALK", "BIKE_SHARE"])
+    its = [it for it in res["itineraries"] if any(l["mode"] == "BIKE_SHARE" for l in it["legs"])]
+    assert its, res["messages"]
+    it = its[0]
+    import datetime as dt
+    t = [dt.datetime.fromisoformat(l["departure"]) for l in it["legs"]] + [dt.datetime.fromisoformat(it["legs"][-1]["arrival"])]
+    assert all(a <= b for a, b in zip(t, t[1:]))
+    bike = next(l for l in it["legs"] if l["mode"] == "BIKE_SHARE")
+    secs = (dt.datetime.fromisoformat(bike["arrival"]) - dt.datetime.fromisoformat(bike["departure"])).total_seconds()
+    from maas.planner.settings import SETTINGS
+    ride = secs - SETTINGS.unlock_s - SETTINGS.dock_s
+    # cost factors are between 0.75 (cycleway) and 4 (trunk): the ride is within those speeds
+    assert bike["distance_m"] / SETTINGS.bike_speed * 0.75 - 2 <= ride <= bike["distance_m"] / SETTINGS.bike_speed * 4 + 2

@@ -48,7 +48,7 @@ class AccessOption:
 
 
 def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egress: bool,
-                 max_m: float | None = None) -> list[AccessOption]:
+                 max_m: float | None = None, walk=None) -> list[AccessOption]:
     """Walking access (or egress) between a place and nearby stops.
 
     From a stop the options are the stop itself and its footpath neighbours (the same table
@@ -71,7 +71,10 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
     limit = profile.max_access_m if max_m is None else max_m
     detour = net.tt.meta["options"]["detour_factor"]
     router = net.streets
-    reach = router.reach(profile.name, lat, lon, limit, reverse=egress) if router is not None else None
+    if walk is not None:      # a search of the request already made (``travel.From``), at least as far
+        reach = walk.reach
+    else:
+        reach = router.reach(profile.name, lat, lon, limit, reverse=egress) if router is not None else None
     # a street walk is never shorter than crow-fly: stops within the limit crow-fly are all candidates
     idx, crow = net.stops_within(lat, lon, limit if reach is not None else limit / detour)
     street_ok = np.zeros(len(idx), bool)

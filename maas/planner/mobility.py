@@ -441,6 +441,18 @@ class BoundMobility:
 
     def __init__(self, snap: Snapshot, near, ok: np.ndarray):
         self.snap, self.near, self.ok = snap, near, ok
+        self._walks: dict[tuple, object] = {}
+
+    def walk(self, net, place, profile, reverse: bool):
+        """The request's walk search from (``reverse``: toward) a place, shared by every mode."""
+        key = (place.lat, place.lon, profile.name, reverse)
+        w = self._walks.get(key)
+        if w is None:
+            from maas.planner.settings import SETTINGS
+            from maas.planner.travel import From, walk_mode
+            w = self._walks[key] = From(net, walk_mode(profile), place.lat, place.lon,
+                                        profile.max_access_m * SETTINGS.car_walk_factor, reverse=reverse)
+        return w
 
     def access_options(self, net, place, profile, modes, day, t_req, egress: bool, toward=None,
                        arrive_by: bool = False) -> list:
@@ -454,9 +466,11 @@ class BoundMobility:
         snap, near, ok = self.snap, self.near, self.ok
         out: list = []
         if want_bike:
-            out += shared_modes.bike_options(snap, near, net, place, profile, ok, egress)
+            out += shared_modes.bike_options(snap, near, net, place, profile, ok, egress,
+                                             self.walk(net, place, profile, egress))
         if want_car:
-            out += shared_modes.car_options(snap, near, net, place, profile, ok, egress)
+            out += shared_modes.car_options(snap, near, net, place, profile, ok, egress,
+                                            self.walk(net, place, profile, egress))
         if want_pr:
             out += park_ride.pr_options(snap, near, net, place, profile, day, t_req, toward, arrive_by)
         return out
@@ -469,11 +483,13 @@ class BoundMobility:
         snap, near, ok = self.snap, self.near, self.ok
         out = []
         if "BIKE_SHARE" in modes:
-            it = shared_modes.bike_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by)
+            it = shared_modes.bike_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by,
+                                          self.walk(net, o, profile, False), self.walk(net, d, profile, True))
             if it is not None:
                 out.append(it)
         if "CAR_SHARE" in modes:
-            it = shared_modes.car_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by)
+            it = shared_modes.car_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by,
+                                         self.walk(net, o, profile, False))
             if it is not None:
                 out.append(it)
         return out

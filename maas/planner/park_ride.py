@@ -1,12 +1,14 @@
 """Park & ride: drive from the origin to a lot, park, walk to a stop, continue by transit.
 
-Offered for trips that start outside the centre (farther than ``CENTRE_RADIUS_M`` from the median
+Offered for trips that start outside the centre (farther than ``centre_radius_m`` from the median
 of the network's stops). A lot qualifies when it is open on arrival, does not report zero free
 spaces (unknown spaces are allowed and said in a message), has wheelchair spaces for step-free
 profiles (unless unknown), and has stops within the profile's walking limit. The car leg (mode
-``CAR``, ``lot_id`` in ``to``) is crow-fly x 1.35 at 8.3 m/s plus 180 s to park. Each of the
-``MAX_PR_LOTS`` best-ranked qualifying lots gets its own RAPTOR search (``shared_modes.search_groups``)
-and the response lists the best itinerary per lot, competitive ones only, at most three.
+``CAR``, ``lot_id`` in ``to``) is one car search on the streets from the origin (one-way streets,
+speed limits; crow-fly x 1.35 at 8.3 m/s without streets) plus 180 s to park; the walk from the
+lot to the platform follows the streets. Each of the ``max_pr_lots`` best-ranked qualifying lots
+gets its own RAPTOR search (``shared_modes.search_groups``) and the response lists the best
+itinerary per lot, competitive ones only, at most three.
 
 Lots are ranked by how well they lie on the way: the drive to the lot plus the crow-fly distance
 from the lot to the destination at ``PR_RANK_SPEED`` (a rough door-to-door transit speed). A lot
@@ -24,29 +26,49 @@ import numpy as np
 from maas.planner.access import AccessOption, StreetLeg
 from maas.planner.clock import service_day_ref
 from maas.planner.messages import message
-from maas.planner.shared_modes import (CAR_DETOUR, CAR_SPEED, LazyOption, NearIndex, ceil_s, hav, place_end,
-                                       end_of, rows, _walk)
+from maas.planner.settings import SETTINGS as S
+from maas.planner.shared_modes import (LazyOption, NearIndex, ceil_s, hav, place_end, end_of, rows, _walk,
+                                       street_path_fn)
+from maas.planner.travel import From, car_mode
 
-CENTRE_RADIUS_M = 2500
-PARK_LOT_S = 180
-MIN_PR_DRIVE_M = 1000
-MAX_PR_DRIVE_M = 40_000
-MAX_PR_LOTS = 4
-PR_RANK_SPEED = 4.0          # m/s: ranks lots by drive + crow-fly lot -> destination at this speed
-MAX_SHOWN = 3
-ARRIVE_BY_GUESS_S = 1800     # arrive-by: a lot must be open about this long before the deadline
+CENTRE_RADIUS_M = S.centre_radius_m
+PARK_LOT_S = S.park_lot_s
+MIN_PR_DRIVE_M = S.min_pr_drive_m
+MAX_PR_DRIVE_M = S.max_pr_drive_m
+MAX_PR_LOTS = S.max_pr_lots
+PR_RANK_SPEED = S.pr_rank_speed    # m/s: ranks lots by drive + crow-fly lot -> destination at this speed
+MAX_SHOWN = S.max_pr_shown
+ARRIVE_BY_GUESS_S = S.arrive_by_guess_s   # arrive-by: a lot must be open about this long before the deadline
+_DRIVES: dict = {}   # (network, origin) -> drive metres/seconds to the lots, for review (bounded)
+
+
+def drives_to_lots(snap, net, place, near: NearIndex | None = None) -> tuple:
+    """(metres, seconds, the search) of driving from a place to each lot of the snapshot; one
+    car search, ended once every lot is reached."""
+    key = (id(net), id(snap), place.lat, place.lon)
+    hit = _DRIVES.get(key)
+    if hit is None:
+        links = near.links("lot", "car") if near is not None else None
+        f = From(net, car_mode(), place.lat, place.lon, MAX_PR_DRIVE_M, stop_at=links)
+        m, t, _ = f.to(snap.lot_lat, snap.lot_lon, links)
+        if len(_DRIVES) > 256:
+            _DRIVES.clear()
+        hit = _DRIVES[key] = (m, t, f, links)
+    return hit
 
 
 def _local(ref: int, t: int, tz) -> dt.datetime:
     return dt.datetime.fromtimestamp(ref + int(t), tz)
 
 
-def pr_legs(net, start: tuple, lot, drive: tuple, end, walk: tuple) -> list[StreetLeg]:
+def pr_legs(net, prof, start: tuple, lot, drive: tuple, end, walk: tuple, drive_path=None) -> list[StreetLeg]:
     end = end_of(net, end)
     lot_end = (lot.lat, lot.lon, lot.name, {"lot_id": lot.id})
     car = StreetLeg("CAR", int(drive[1]), float(drive[0]), start[0], start[1], lot.lat, lot.lon, start[2], lot.name,
-                    dict(start[3]), {"lot_id": lot.id})
-    return [car, _walk(lot_end, end, *walk)]
+                    dict(start[3]), {"lot_id": lot.id},
+                    path_fn=drive_path or street_path_fn(net, "car", start, lot_end, float(drive[0]), S.car_speed),
+                    router=net.streets)
+    return [car, _walk(net, prof, lot_end, end, *walk)]
 
 
 def outside_centre(near: NearIndex, place) -> bool:
@@ -60,9 +82,10 @@ def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int, toward=
     open when the car gets there (for arrive-by, ``ARRIVE_BY_GUESS_S`` before the deadline)."""
     if not snap.lots or not outside_centre(near, place):
         return []
-    ws, lim = prof.walk_speed, prof.max_access_m
-    drive_m = hav(place.lat, place.lon, snap.lot_lat, snap.lot_lon) * CAR_DETOUR
-    drive_s = ceil_s(drive_m / CAR_SPEED) + PARK_LOT_S
+    lim = prof.max_access_m
+    drive_m, drive_t, drive_from, lot_links = drives_to_lots(snap, net, place, near)
+    drive_s = np.where(np.isfinite(drive_t), ceil_s(np.where(np.isfinite(drive_t), drive_t, 0)) + PARK_LOT_S,
+                       np.iinfo(np.int64).max // 4)
     rank = drive_s.astype(np.float64)
     if toward is not None:
         rank = rank + hav(toward.lat, toward.lon, snap.lot_lat, snap.lot_lon) / PR_RANK_SPEED
@@ -79,14 +102,15 @@ def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int, toward=
         t_open = t_req - ARRIVE_BY_GUESS_S if arrive_by else t_req + int(drive_s[li]) - PARK_LOT_S
         if not lot.is_open(_local(ref, t_open, net.tz)):
             continue
-        _, stops, metres = rows(near.lot, [li])
+        _, stops, metres, secs = rows(near.walks("lot", prof.name), [li])
         sel = metres <= lim
         if not sel.any():
             continue
         drive = (float(drive_m[li]), int(drive_s[li]))
-        for q, m in zip(stops[sel].tolist(), metres[sel].tolist()):
-            s = int(np.ceil(m / ws - 1e-9))
-            args = (net, pe, lot, drive, q, (m, s))
+        for q, m, t in zip(stops[sel].tolist(), metres[sel].tolist(), secs[sel].tolist()):
+            s = int(np.ceil(t - 1e-9))
+            path = drive_from.path_fn(lot.lat, lot.lon, lot_links, li) if lot_links is not None else None
+            args = (net, prof, pe, lot, drive, q, (m, s), path)
             out.append(LazyOption(q, drive[1] + s, "PARK_RIDE", m, pr_legs, args, lot=snap.lot_json[li]))
         n_lots += 1
         if n_lots >= MAX_PR_LOTS:
@@ -111,7 +135,7 @@ def review(snap, near: NearIndex, net, o, prof, modes, day, t_req: int, arrive_b
         if lid not in by_id:
             continue
         li, lot = by_id[lid]
-        drive_s = int(ceil_s(hav(o.lat, o.lon, lot.lat, lot.lon) * CAR_DETOUR / CAR_SPEED))
+        drive_s = int(ceil_s(drives_to_lots(snap, net, o, near)[1][li]))
         if not lot.is_open(_local(ref, it.departure + drive_s, net.tz)):
             continue
         key = (-it.departure, it.arrival) if arrive_by else (it.arrival, -it.departure)
@@ -131,7 +155,7 @@ def review(snap, near: NearIndex, net, o, prof, modes, day, t_req: int, arrive_b
     if not snap.lots:
         text = "No park & ride lots are known."
     else:
-        d = hav(o.lat, o.lon, snap.lot_lat, snap.lot_lon) * CAR_DETOUR
+        d = drives_to_lots(snap, net, o, near)[0]
         reach = [x for x, m in zip(snap.lots, d.tolist()) if MIN_PR_DRIVE_M <= m <= MAX_PR_DRIVE_M]
         full = sum(x.has_space() is False for x in reach)
         text = (f"No park & ride option: of {len(reach)} lot(s) within reach, {full} are full; the others are "

@@ -1,11 +1,11 @@
 """Bike share and car share for the planner: access/egress options, direct itineraries, messages.
 
-Travel model (until a street network is loaded), all crow-fly distance x detour at mode speed:
-
-* walk: the network's walking detour (1.3) at the profile's speed;
-* bike: detour 1.25 at 4.5 m/s (16 km/h), plus 60 s to unlock and 60 s to dock;
-* car: detour 1.35 at 8.3 m/s (30 km/h, urban with congestion), plus 120 s to pick up a shared
-  car and 120 s to park and end the rental (180 s to park at a P+R lot, see ``park_ride``).
+Travel model (:mod:`maas.planner.travel`, every value in :data:`~maas.planner.settings.SETTINGS`):
+on a network built with OSM, walks follow the streets with the profile's rules, bike rides the
+bike graph (cycleways preferred, trunk roads avoided) and drives the car graph (one-way streets,
+speed limits x town traffic factor, a wait per traffic light); crow-fly x detour at the mode's
+speed where a point has no street. Unlocking and docking a bike cost 60 s each; picking up a
+shared car 120 s and parking it 120 s (180 s at a P+R lot, see ``park_ride``).
 
 Bike share: walk to a station that is installed, renting and has a bike, ride, dock at a station
 of the same system that is returning with a free dock, walk on (to a stop or the destination).
@@ -18,10 +18,11 @@ Wheelchair and stroller profiles are not offered bike share. Free-floating bikes
 (``free_bike_status`` / non-car vehicles) are listed by ``/v1/vehicles`` but not yet planned with.
 
 Access options become RAPTOR sources with offsets and egress options targets (the MCR approach).
-To keep a request cheap, only the ``PICK_K`` nearest usable stations/cars to the place are tried,
-stops near stations and cars are precomputed once per snapshot (:class:`NearIndex`), options
-that a direct walk to the same stop beats are dropped, and the legs of an option are built only
-when an itinerary uses it (:class:`LazyOption`).
+To keep a request cheap, only the ``pick_k`` nearest usable stations/cars to the place are tried;
+per snapshot (:class:`NearIndex`, built off the request path) the walks between stations, cars,
+lots and their stops (per walking profile), the drives from each car to hub stops and the bike
+rides between stations are searched once; options that a direct walk to the same stop beats are
+dropped, and the legs of an option are built only when an itinerary uses it (:class:`LazyOption`).
 """
 from __future__ import annotations
 
@@ -33,27 +34,14 @@ from maas.planner.access import AccessOption, StreetLeg
 from maas.planner.itinerary import street_itinerary
 from maas.planner.messages import message
 from maas.planner.pricing import velotm_price
+from maas.planner.profiles import PROFILES
+from maas.planner.settings import SETTINGS
+from maas.planner.travel import From, bike_mode, car_mode, links_of, matrix, points_to_stops, walk_mode
 from maas.router.distance import haversine
 
-BIKE_SPEED = 4.5          # m/s
-BIKE_DETOUR = 1.25
-UNLOCK_S = 60
-DOCK_S = 60
-MAX_BIKE_RIDE_M = 10_000  # bike metres (after detour)
-CAR_SPEED = 8.3           # m/s
-CAR_DETOUR = 1.35
-CAR_PICKUP_S = 120
-CAR_PARK_S = 120          # park a shared car and end the rental
-RANGE_RESERVE = 1.25      # a car's range must cover the drive x this
-PICK_K = 3                # nearest stations / cars tried at a place
-CAR_WALK_FACTOR = 1.5     # a walk to a shared car may be this much longer than the profile's access walk
-STOP_WALK_M = 400         # walk metres between a station or car and the stops it serves
-STOPS_PER_POINT = 4       # at most this many (nearest) stops per station or car
-CAR_ACCESS_RADIUS_M = 2500   # crow-fly: stops a shared car may be driven to before transit
-MAX_CAR_OPTIONS = 30      # car-share access/egress options kept per place (shortest first)
-CAR_EGRESS_RADIUS_M = 3000   # crow-fly: a car taken after transit is at most this far from the destination
-CAR_COMBO_MIN_SAVING_S = 300   # a car-share + transit itinerary must save this much time to be shown
-LOT_WALK_M = 1000         # walk metres between a P+R lot and stops (the profile's limit applies too)
+S = SETTINGS
+RANGE_RESERVE = S.range_reserve
+CAR_COMBO_MIN_SAVING_S = S.car_combo_min_saving_s
 BIG = np.int64(1) << 40
 
 
@@ -90,7 +78,9 @@ def hav(lat, lon, lats, lons) -> np.ndarray:
 
 
 def ceil_s(x) -> np.ndarray:
-    return np.ceil(np.asarray(x, np.float64) - 1e-9).astype(np.int64)
+    """Whole seconds (up); unreachable (inf) becomes ``BIG``."""
+    x = np.asarray(x, np.float64)
+    return np.where(np.isfinite(x), np.ceil(np.where(np.isfinite(x), x, 0.0) - 1e-9), float(BIG)).astype(np.int64)
 
 
 def nearest(mask: np.ndarray, dist: np.ndarray, k: int) -> np.ndarray:
@@ -100,39 +90,39 @@ def nearest(mask: np.ndarray, dist: np.ndarray, k: int) -> np.ndarray:
     return idx
 
 
-def rows(csr: tuple, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(owner position in ``items``, stop, walk metres) for the CSR rows of ``items``."""
-    ptr, stops, metres = csr
+def rows(csr: tuple, items) -> tuple[np.ndarray, ...]:
+    """(owner position in ``items``, stop, metres, seconds) for the CSR rows of ``items``."""
+    ptr, stops, metres, secs = csr
     items = np.asarray(items, np.int64)
     starts = ptr[items]
     counts = ptr[items + 1] - starts
     total = int(counts.sum())
     if total == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
     owner = np.repeat(np.arange(len(items)), counts)
     idx = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
-    return owner, stops[idx], metres[idx]
+    return owner, stops[idx], metres[idx], secs[idx]
 
 
-def walk_beats(near: "NearIndex", place, prof, stops: np.ndarray, dur: np.ndarray) -> np.ndarray:
-    """True where walking straight between the place and the stop (within the profile's limit)
-    is at least as fast as the option: such options are never worth a search."""
-    direct = hav(place.lat, place.lon, near.stop_lat[stops], near.stop_lon[stops]) * near.walk_detour
-    return (direct <= prof.max_access_m) & (ceil_s(direct / prof.walk_speed) <= dur)
+def walk_beats(walk: From, prof, stops: np.ndarray, dur: np.ndarray, net) -> np.ndarray:
+    """True where walking between the place and the stop (within the profile's limit) is at
+    least as fast as the option: such options are never worth a search."""
+    m, s, _ = walk.to(net.tt.stop_lat[stops], net.tt.stop_lon[stops],
+                      net.streets.stop_links(prof.name, stops) if walk.on_streets else None)
+    return (m <= prof.max_access_m) & (ceil_s(s) <= dur)
 
 
 def stop_ends(near: "NearIndex", csr: tuple, items: np.ndarray, walk_limit_m: float, base_s: np.ndarray,
-              place, prof) -> tuple[np.ndarray, ...]:
+              walk: From, prof, net) -> tuple[np.ndarray, ...]:
     """The stop end of station/car options: for ``items`` (with durations ``base_s`` so far), the
-    stops within ``walk_limit_m`` of each in ``csr``, walked at the profile's speed; the best
-    option per stop, without those a direct walk from ``place`` beats. Returns (owner position in
-    ``items``, stop, walk metres, walk seconds, total seconds), one entry per stop kept."""
-    owner, stops, metres = rows(csr, items)
+    stops within ``walk_limit_m`` of each in ``csr`` (walk metres and seconds of the profile);
+    the best option per stop, without those a direct walk from the place beats. Returns (owner
+    position in ``items``, stop, walk metres, walk seconds, total seconds), one per stop kept."""
+    owner, stops, metres, secs = rows(csr, items)
     sel = metres <= walk_limit_m
-    owner, stops, metres = owner[sel], stops[sel], metres[sel]
-    secs = ceil_s(metres / prof.walk_speed)
+    owner, stops, metres, secs = owner[sel], stops[sel], metres[sel], ceil_s(secs[sel])
     dur = base_s[owner] + secs
-    cand = np.flatnonzero(~walk_beats(near, place, prof, stops, dur))
+    cand = np.flatnonzero(~walk_beats(walk, prof, stops, dur, net))
     pick = cand[best_per_stop(stops[cand], dur[cand])]
     return owner[pick], stops[pick], metres[pick], secs[pick], dur[pick]
 
@@ -148,41 +138,62 @@ def best_per_stop(stop: np.ndarray, dur: np.ndarray) -> np.ndarray:
     return order[first]
 
 
+_BIKE_MATRICES: dict[tuple, tuple] = {}   # station coordinates -> (metres, seconds): stations rarely move
+
+
 class NearIndex:
-    """Stops near each station, car and lot of a snapshot, for one network (cKDTree queries
-    done once), plus the network's centre and stop coordinates as arrays."""
+    """Per snapshot and network, searched once: the walks between each station, car and lot and
+    their stops (per walking profile), the drives from each car to hub stops, the bike rides
+    between stations, and the network's centre."""
 
     def __init__(self, snap, net):
         tt = net.tt
-        self.walk_detour = float(tt.meta["options"]["detour_factor"])
+        self.net = net
         self.stop_lat = np.asarray(tt.stop_lat, np.float64)
         self.stop_lon = np.asarray(tt.stop_lon, np.float64)
         n = len(self.stop_lat)
         self.centre = (float(np.median(self.stop_lat)), float(np.median(self.stop_lon))) if n else (0.0, 0.0)
         # stops served by two or more route patterns: where a shared car is worth parking
         self.stop_hub = np.diff(np.asarray(tt.stop_route_ptr)) >= 2
-        self.st = self._csr(net, snap.st_lat, snap.st_lon, STOP_WALK_M, STOPS_PER_POINT)
-        self.car = self._csr(net, snap.car_lat, snap.car_lon, STOP_WALK_M, STOPS_PER_POINT)
-        self.lot = self._csr(net, snap.lot_lat, snap.lot_lon, LOT_WALK_M, 12)
-        # hub stops within CAR_ACCESS_RADIUS_M of each car, with the drive metres to them
-        ptr, stops, crow = self._csr(net, snap.car_lat, snap.car_lon, CAR_ACCESS_RADIUS_M * self.walk_detour, 10**9)
-        keep = self.stop_hub[stops]
-        owner = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
-        counts = np.bincount(owner[keep], minlength=len(ptr) - 1)
-        self.car_far = (np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), stops[keep],
-                        crow[keep] / self.walk_detour * CAR_DETOUR)
+        self._snap = snap
+        self._walks: dict[tuple, tuple] = {}
+        self._links: dict[tuple, object] = {}
+        for name in PROFILES:
+            for kind in ("st", "car", "lot"):
+                self.walks(kind, name)
+        self.car_far = points_to_stops(net, car_mode(), snap.car_lat, snap.car_lon,
+                                       S.car_access_radius_m * S.car_detour, 10**9, only=self.stop_hub)
+        key = (id(net), np.asarray(snap.st_lat).tobytes(), np.asarray(snap.st_lon).tobytes())
+        hit = _BIKE_MATRICES.get(key)
+        if hit is None:
+            if len(_BIKE_MATRICES) > 16:
+                _BIKE_MATRICES.clear()
+            hit = _BIKE_MATRICES[key] = matrix(net, bike_mode(), snap.st_lat, snap.st_lon, S.max_bike_ride_m)
+        self.ride_m, self.ride_s = hit
 
-    def _csr(self, net, lats, lons, walk_m, k) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        ptr = [0]
-        stops, metres = [], []
-        for la, lo in zip(np.asarray(lats).tolist(), np.asarray(lons).tolist()):
-            idx, d = net.stops_within(la, lo, walk_m / self.walk_detour)
-            idx, d = idx[:k], d[:k]
-            stops.append(np.asarray(idx, np.int64))
-            metres.append(np.asarray(d, np.float64) * self.walk_detour)
-            ptr.append(ptr[-1] + len(idx))
-        cat = (lambda xs, dt: np.concatenate(xs).astype(dt) if xs else np.zeros(0, dt))
-        return np.array(ptr, np.int64), cat(stops, np.int64), cat(metres, np.float64)
+    def walks(self, kind: str, profile_name: str) -> tuple:
+        """CSR (ptr, stops, metres, seconds) of the walks between the snapshot's stations
+        (``st``), cars or lots and their stops for a profile (both ways: walking is symmetric
+        enough at this scale, and the limit is a few hundred metres)."""
+        k = (kind, profile_name)
+        hit = self._walks.get(k)
+        if hit is None:
+            snap = self._snap
+            lat, lon = {"st": (snap.st_lat, snap.st_lon), "car": (snap.car_lat, snap.car_lon),
+                        "lot": (snap.lot_lat, snap.lot_lon)}[kind]
+            limit, k_max = (S.lot_walk_m, 12) if kind == "lot" else (S.station_walk_m, S.stops_per_point)
+            hit = self._walks[k] = points_to_stops(self.net, walk_mode(PROFILES[profile_name]), lat, lon, limit, k_max)
+        return hit
+
+    def links(self, kind: str, key: str):
+        """Links of the snapshot's stations (``st``), cars or lots for a mode key (cached)."""
+        k = (kind, key)
+        if k not in self._links:
+            snap = self._snap
+            lat, lon = {"st": (snap.st_lat, snap.st_lon), "car": (snap.car_lat, snap.car_lon),
+                        "lot": (snap.lot_lat, snap.lot_lon)}[kind]
+            self._links[k] = links_of(self.net, key, lat, lon)
+        return self._links[k]
 
     def centre_m(self, lat: float, lon: float) -> float:
         return float(haversine(self.centre[0], self.centre[1], lat, lon))
@@ -205,8 +216,27 @@ def end_of(net, e) -> tuple:
     return stop_end(net, e) if isinstance(e, int) else e
 
 
-def _walk(a: tuple, b: tuple, metres: float, secs: int) -> StreetLeg:
-    return StreetLeg("WALK", int(secs), float(metres), a[0], a[1], b[0], b[1], a[2], b[2], dict(a[3]), dict(b[3]))
+def street_path_fn(net, key: str, a: tuple, b: tuple, max_m: float, speed: float):
+    """() -> StreetPath | None between two ends by ``key`` (a walking profile, bike or car): the
+    path of a leg whose time the searches already gave, rebuilt only when the leg is shown."""
+    router = net.streets
+    if router is None:
+        return None
+
+    def make():
+        lk = router.link(key, [b[0]], [b[1]], S.link_radius_place_m)
+        r = router.reach(key, a[0], a[1], max_m * 1.001 + 1, speed=speed, radius_m=S.link_radius_place_m,
+                         stop_at=lk)
+        if r is None:
+            return None
+        return r.path(lk, 0, (b[0], b[1]))
+    return make
+
+
+def _walk(net, prof, a: tuple, b: tuple, metres: float, secs: int, path_fn=None) -> StreetLeg:
+    return StreetLeg("WALK", int(secs), float(metres), a[0], a[1], b[0], b[1], a[2], b[2], dict(a[3]), dict(b[3]),
+                     path_fn=path_fn or street_path_fn(net, prof.name, a, b, metres, prof.walk_speed),
+                     router=net.streets)
 
 
 def bike_price(snap, sys_i: int, secs: int, metres: float) -> float:
@@ -215,7 +245,7 @@ def bike_price(snap, sys_i: int, secs: int, metres: float) -> float:
     return plan.cost(minutes, metres / 1000) if plan is not None else velotm_price(minutes)
 
 
-def bike_legs(snap, net, start, rent: int, ret: int, end,
+def bike_legs(snap, net, prof, start, rent: int, ret: int, end,
               w1: tuple, ride: tuple, w2: tuple) -> list[StreetLeg]:
     """Walk start -> rental station, ride -> return station, walk -> end. w/ride = (metres, secs);
     start/end are stop indices or (lat, lon, name, extra)."""
@@ -226,11 +256,12 @@ def bike_legs(snap, net, start, rent: int, ret: int, end,
     sysi = int(snap.st_sys[rent])
     bike = StreetLeg("BIKE_SHARE", int(ride[1]), float(ride[0]), a.lat, a.lon, b.lat, b.lon, a.name, b.name,
                      {"station_id": a.station_id, "system_id": snap.gbfs[sysi].system.system_id},
-                     {"station_id": b.station_id}, price=bike_price(snap, sysi, int(ride[1]), float(ride[0])))
-    return [_walk(start, sa, *w1), bike, _walk(sb, end, *w2)]
+                     {"station_id": b.station_id}, price=bike_price(snap, sysi, int(ride[1]), float(ride[0])),
+                     path_fn=street_path_fn(net, "bike", sa, sb, float(ride[0]), S.bike_speed), router=net.streets)
+    return [_walk(net, prof, start, sa, *w1), bike, _walk(net, prof, sb, end, *w2)]
 
 
-def car_legs(snap, net, start, car: int, end, w: tuple, drive: tuple) -> list[StreetLeg]:
+def car_legs(snap, net, prof, start, car: int, end, w: tuple, drive: tuple, drive_path=None) -> list[StreetLeg]:
     """Walk start -> shared car, drive -> end (pick-up and parking included in the car leg)."""
     start, end = end_of(net, start), end_of(net, end)
     v = snap.cars[car]
@@ -242,31 +273,36 @@ def car_legs(snap, net, start, car: int, end, w: tuple, drive: tuple) -> list[St
     price = plan.cost(secs / 60, metres / 1000) if plan is not None else 0.0
     leg = StreetLeg("CAR_SHARE", secs, metres, v.lat, v.lon, end[0], end[1], name, end[2],
                     {"vehicle_id": v.vehicle_id, "system_id": sysm.system_id}, dict(end[3]), price=price,
-                    currency=plan.currency if plan is not None and plan.currency else "RON")
-    return [_walk(start, sc, *w), leg]
+                    currency=plan.currency if plan is not None and plan.currency else "RON",
+                    path_fn=drive_path or street_path_fn(net, "car", sc, end, metres, S.car_speed),
+                    router=net.streets)
+    return [_walk(net, prof, start, sc, *w), leg]
 
 
 # ----------------------------------------------------------------------------- bike share
 
-def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress: bool) -> list[AccessOption]:
+def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress: bool,
+                 walk: From | None = None) -> list[AccessOption]:
     """Bike-share access (place -> stop) or egress (stop -> place) options, best one per stop."""
     if prof.step_free or not len(snap.stations):
         return []
-    wd, ws, lim = near.walk_detour, prof.walk_speed, prof.max_access_m
-    d_place = hav(place.lat, place.lon, snap.st_lat, snap.st_lon) * wd
+    lim = prof.max_access_m
+    walk = walk or From(net, walk_mode(prof), place.lat, place.lon, lim, reverse=egress)
+    d_place, s_place, _ = walk.to(snap.st_lat, snap.st_lon, near.links("st", prof.name))
     valid = ok[snap.st_sys]
     near_mask = (snap.st_ret if egress else snap.st_rent) & valid & (d_place <= lim)
     far_mask = (snap.st_rent if egress else snap.st_ret) & valid
-    P = nearest(near_mask, d_place, PICK_K)     # stations at the place (rental for access, return for egress)
-    F = np.flatnonzero(far_mask)                # stations at the stop end
+    P = nearest(near_mask, s_place, S.pick_k)     # stations at the place (rental for access, return for egress)
+    F = np.flatnonzero(far_mask)                  # stations at the stop end
     if not len(P) or not len(F):
         return []
-    ride_m = hav(snap.st_lat[P][:, None], snap.st_lon[P][:, None], snap.st_lat[F][None, :],
-                 snap.st_lon[F][None, :]) * BIKE_DETOUR
+    # access rides P -> F; egress rides F -> P
+    ride_m = near.ride_m[np.ix_(F, P)].T if egress else near.ride_m[np.ix_(P, F)]
+    ride_t = near.ride_s[np.ix_(F, P)].T if egress else near.ride_s[np.ix_(P, F)]
     good = ((snap.st_sys[P][:, None] == snap.st_sys[F][None, :]) & (P[:, None] != F[None, :])
-            & (ride_m <= MAX_BIKE_RIDE_M))
-    ride_s = ceil_s(ride_m / BIKE_SPEED) + UNLOCK_S + DOCK_S
-    walk_p_s = ceil_s(d_place[P] / ws)
+            & (ride_m <= S.max_bike_ride_m))
+    ride_s = np.where(good, ceil_s(np.where(good, ride_t, 0)) + S.unlock_s + S.dock_s, BIG)
+    walk_p_s = ceil_s(s_place[P])
     tot = np.where(good, walk_p_s[:, None] + ride_s, BIG)
     bi = np.argmin(tot, axis=0)
     cols = np.arange(len(F))
@@ -274,52 +310,56 @@ def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress
     keep = best < BIG
     F, bi, best = F[keep], bi[keep], best[keep]
     r_m, r_s = ride_m[bi, cols[keep]], ride_s[bi, cols[keep]]
-    owner, stops, metres, secs, dur = stop_ends(near, near.st, F, min(STOP_WALK_M, lim), best, place, prof)
+    owner, stops, metres, secs, dur = stop_ends(near, near.walks("st", prof.name), F, min(S.station_walk_m, lim),
+                                                best, walk, prof, net)
     if not len(stops):
         return []
     pe = place_end(net, place)
     out: list[AccessOption] = []
     P_l, F_l, bi_l = P.tolist(), F.tolist(), bi.tolist()
     dpl, wps, rm, rs = d_place.tolist(), walk_p_s.tolist(), r_m.tolist(), r_s.tolist()
-    for q, o, m, s, t in zip(stops.tolist(), owner.tolist(), metres.tolist(), secs.tolist(), dur.tolist()):
+    for q, o, m, s_, t in zip(stops.tolist(), owner.tolist(), metres.tolist(), secs.tolist(), dur.tolist()):
         p_i = bi_l[o]
         pst, fst = P_l[p_i], F_l[o]
         w_place = (dpl[pst], wps[p_i])
         if egress:   # stop -> rental station F -> return station P -> place
-            args = (snap, net, q, fst, pst, pe, (m, s), (rm[o], rs[o]), w_place)
+            args = (snap, net, prof, q, fst, pst, pe, (m, s_), (rm[o], rs[o]), w_place)
         else:        # place -> rental station P -> return station F -> stop
-            args = (snap, net, pe, pst, fst, q, w_place, (rm[o], rs[o]), (m, s))
+            args = (snap, net, prof, pe, pst, fst, q, w_place, (rm[o], rs[o]), (m, s_))
         out.append(LazyOption(q, t, "BIKE_SHARE", m + w_place[0], bike_legs, args))
     return out
 
 
-def bike_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: int, arrive_by: bool):
+def bike_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: int, arrive_by: bool,
+                walk_o: From | None = None, walk_d: From | None = None):
     """Walk, ride a shared bike, walk: the best pair of nearby stations, or None."""
     if prof.step_free or not len(snap.stations):
         return None
-    wd, ws, lim = near.walk_detour, prof.walk_speed, prof.max_access_m
+    lim = prof.max_access_m
+    walk_o = walk_o or From(net, walk_mode(prof), o.lat, o.lon, lim)
+    walk_d = walk_d or From(net, walk_mode(prof), d.lat, d.lon, lim, reverse=True)
     valid = ok[snap.st_sys]
-    da = hav(o.lat, o.lon, snap.st_lat, snap.st_lon) * wd
-    db = hav(d.lat, d.lon, snap.st_lat, snap.st_lon) * wd
-    A = nearest(snap.st_rent & valid & (da <= lim), da, PICK_K)
-    B = nearest(snap.st_ret & valid & (db <= lim), db, PICK_K)
+    st_links = near.links("st", prof.name)
+    da, ta, _ = walk_o.to(snap.st_lat, snap.st_lon, st_links)
+    db, tb, _ = walk_d.to(snap.st_lat, snap.st_lon, st_links)
+    A = nearest(snap.st_rent & valid & (da <= lim), ta, S.pick_k)
+    B = nearest(snap.st_ret & valid & (db <= lim), tb, S.pick_k)
     if not len(A) or not len(B):
         return None
-    ride_m = hav(snap.st_lat[A][:, None], snap.st_lon[A][:, None], snap.st_lat[B][None, :],
-                 snap.st_lon[B][None, :]) * BIKE_DETOUR
+    ride_m = near.ride_m[np.ix_(A, B)]
     good = ((snap.st_sys[A][:, None] == snap.st_sys[B][None, :]) & (A[:, None] != B[None, :])
-            & (ride_m <= MAX_BIKE_RIDE_M))
-    ride_s = ceil_s(ride_m / BIKE_SPEED) + UNLOCK_S + DOCK_S
-    wa, wb = ceil_s(da[A] / ws), ceil_s(db[B] / ws)
+            & (ride_m <= S.max_bike_ride_m))
+    ride_s = np.where(good, ceil_s(np.where(good, near.ride_s[np.ix_(A, B)], 0)) + S.unlock_s + S.dock_s, BIG)
+    wa, wb = ceil_s(ta[A]), ceil_s(tb[B])
     tot = np.where(good, wa[:, None] + ride_s + wb[None, :], BIG)
     i, j = np.unravel_index(int(np.argmin(tot)), tot.shape)
     total = int(tot[i, j])
     if total >= BIG:
         return None
-    walk_m = float(hav(o.lat, o.lon, d.lat, d.lon)) * wd
-    if walk_m <= prof.max_direct_walk_m and math.ceil(walk_m / ws) <= total:
+    wm, ws_, _ = walk_o.to([d.lat], [d.lon])
+    if wm[0] <= prof.max_direct_walk_m and math.ceil(ws_[0]) <= total:
         return None   # walking all the way is as fast
-    legs = bike_legs(snap, net, place_end(net, o), int(A[i]), int(B[j]), place_end(net, d),
+    legs = bike_legs(snap, net, prof, place_end(net, o), int(A[i]), int(B[j]), place_end(net, d),
                      (float(da[A[i]]), int(wa[i])), (float(ride_m[i, j]), int(ride_s[i, j])),
                      (float(db[B[j]]), int(wb[j])))
     return street_itinerary(legs, t_req - total if arrive_by else t_req)
@@ -327,76 +367,106 @@ def bike_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: i
 
 # ----------------------------------------------------------------------------- car share
 
-def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress: bool) -> list[AccessOption]:
+def car_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress: bool,
+                walk: From | None = None) -> list[AccessOption]:
     """Car-share access (walk to a car, drive to a stop) or egress (walk from a stop to a car,
     drive to the place) options, best one per stop."""
     if not len(snap.cars):
         return []
-    wd, ws, lim = near.walk_detour, prof.walk_speed, prof.max_access_m
-    car_lim = lim * CAR_WALK_FACTOR
+    lim = prof.max_access_m
+    car_lim = lim * S.car_walk_factor
     valid = snap.car_ok & ok[snap.car_sys]
     pe = place_end(net, place)
     out: list[AccessOption] = []
+    fixed = S.car_pickup_s + S.car_park_s
     if not egress:
-        d_place = hav(place.lat, place.lon, snap.car_lat, snap.car_lon) * wd
-        C = nearest(valid & (d_place <= car_lim), d_place, PICK_K)
+        walk = walk or From(net, walk_mode(prof), place.lat, place.lon, car_lim)
+        d_place, t_place, _ = walk.to(snap.car_lat, snap.car_lon, near.links("car", prof.name))
+        C = nearest(valid & (d_place <= car_lim), t_place, S.pick_k)
         if not len(C):
             return []
-        owner, stops, drive_m = rows(near.car_far, C)
+        owner, stops, drive_m, drive_t = rows(near.car_far, C)
         if not len(stops):
             return []
-        walk_s = ceil_s(d_place[C] / ws)
-        drive_s = ceil_s(drive_m / CAR_SPEED) + CAR_PICKUP_S + CAR_PARK_S
+        walk_s = ceil_s(t_place[C])
+        drive_s = ceil_s(drive_t) + fixed
         dur = walk_s[owner] + drive_s
-        useful = np.flatnonzero((drive_m * RANGE_RESERVE <= snap.car_range[C][owner])
-                                & ~walk_beats(near, place, prof, stops, dur))
+        useful = np.flatnonzero((drive_m * S.range_reserve <= snap.car_range[C][owner])
+                                & ~walk_beats(walk, prof, stops, dur, net))
         pick = useful[best_per_stop(stops[useful], dur[useful])]
-        pick = pick[np.argsort(dur[pick], kind="stable")[:MAX_CAR_OPTIONS]]
+        pick = pick[np.argsort(dur[pick], kind="stable")[:S.max_car_options]]
         C_l, dpl, ws_l = C.tolist(), d_place.tolist(), walk_s.tolist()
         for q, o, t, dm, ds in zip(stops[pick].tolist(), owner[pick].tolist(), dur[pick].tolist(),
                                    drive_m[pick].tolist(), drive_s[pick].tolist()):
             car = C_l[o]
             w = (dpl[car], ws_l[o])
-            out.append(LazyOption(q, t, "CAR_SHARE", w[0], car_legs, (snap, net, pe, car, q, w, (dm, ds))))
+            out.append(LazyOption(q, t, "CAR_SHARE", w[0], car_legs, (snap, net, prof, pe, car, q, w, (dm, ds))))
         return out
-    drive_m = hav(place.lat, place.lon, snap.car_lat, snap.car_lon) * CAR_DETOUR
-    C = np.flatnonzero(valid & (drive_m <= CAR_EGRESS_RADIUS_M * CAR_DETOUR)
-                       & (drive_m * RANGE_RESERVE <= snap.car_range))
+    crow = hav(place.lat, place.lon, snap.car_lat, snap.car_lon)
+    near_cars = valid & (crow <= S.car_egress_radius_m)
+    if not near_cars.any():
+        return []
+    car_links = near.links("car", "car")
+    sub = None if car_links is None else type(car_links)(*(x[near_cars] for x in car_links))
+    drive = From(net, car_mode(), place.lat, place.lon, S.car_egress_radius_m * S.car_detour * 1.5, reverse=True,
+                 stop_at=sub)
+    drive_m = np.full(len(snap.cars), np.inf)
+    drive_t = np.full(len(snap.cars), np.inf)
+    idx_near = np.flatnonzero(near_cars)
+    drive_m[idx_near], drive_t[idx_near], _ = drive.to(snap.car_lat[idx_near], snap.car_lon[idx_near], sub)
+    C = np.flatnonzero(near_cars & (drive_m * S.range_reserve <= snap.car_range))
     if not len(C):
         return []
-    drive_s = ceil_s(drive_m[C] / CAR_SPEED) + CAR_PICKUP_S + CAR_PARK_S
-    owner, stops, metres, secs, dur = stop_ends(near, near.car, C, min(STOP_WALK_M, car_lim), drive_s, place, prof)
-    pick = np.argsort(dur, kind="stable")[:MAX_CAR_OPTIONS]
+    drive_s = ceil_s(drive_t[C]) + fixed
+    walk = walk or From(net, walk_mode(prof), place.lat, place.lon, lim, reverse=True)
+    owner, stops, metres, secs, dur = stop_ends(near, near.walks("car", prof.name), C,
+                                                min(S.station_walk_m, car_lim), drive_s, walk, prof, net)
+    pick = np.argsort(dur, kind="stable")[:S.max_car_options]
     C_l, dm_l, ds_l = C.tolist(), drive_m.tolist(), drive_s.tolist()
-    for q, o, m, s, t in zip(stops[pick].tolist(), owner[pick].tolist(), metres[pick].tolist(),
-                             secs[pick].tolist(), dur[pick].tolist()):
+    for q, o, m, s_, t in zip(stops[pick].tolist(), owner[pick].tolist(), metres[pick].tolist(),
+                              secs[pick].tolist(), dur[pick].tolist()):
         car = C_l[o]
-        out.append(LazyOption(q, t, "CAR_SHARE", m, car_legs, (snap, net, q, car, pe, (m, s), (dm_l[car], ds_l[o]))))
+        out.append(LazyOption(q, t, "CAR_SHARE", m, car_legs,
+                              (snap, net, prof, q, car, pe, (m, s_), (dm_l[car], ds_l[o]))))
     return out
 
 
-def car_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: int, arrive_by: bool):
+def car_direct(snap, near: NearIndex, net, o, d, prof, ok: np.ndarray, t_req: int, arrive_by: bool,
+               walk_o: From | None = None):
     """Walk to the best nearby shared car and drive to the destination, or None."""
     if not len(snap.cars):
         return None
-    wd, ws, lim = near.walk_detour, prof.walk_speed, prof.max_access_m
+    lim = prof.max_access_m
     valid = snap.car_ok & ok[snap.car_sys]
-    d_o = hav(o.lat, o.lon, snap.car_lat, snap.car_lon) * wd
-    drive_m = hav(snap.car_lat, snap.car_lon, d.lat, d.lon) * CAR_DETOUR
-    C = nearest(valid & (d_o <= lim * CAR_WALK_FACTOR) & (drive_m * RANGE_RESERVE <= snap.car_range), d_o, PICK_K)
+    walk_o = walk_o or From(net, walk_mode(prof), o.lat, o.lon, lim * S.car_walk_factor)
+    d_o, t_o, _ = walk_o.to(snap.car_lat, snap.car_lon, near.links("car", prof.name))
+    C = nearest(valid & (d_o <= lim * S.car_walk_factor), t_o, S.pick_k)
     if not len(C):
         return None
-    walk_s = ceil_s(d_o[C] / ws)
-    drive_s = ceil_s(drive_m[C] / CAR_SPEED) + CAR_PICKUP_S + CAR_PARK_S
+    # one search backward from the destination, ended once the candidate cars are reached
+    car_links = near.links("car", "car")
+    sub = None if car_links is None else type(car_links)(*(x[C] for x in car_links))
+    reach_m = min(float(np.max(snap.car_range[C])) / S.range_reserve, 200_000.0)
+    drive = From(net, car_mode(), d.lat, d.lon, reach_m, reverse=True, stop_at=sub)
+    dm_c, dt_c, _ = drive.to(snap.car_lat[C], snap.car_lon[C], sub)
+    keep = dm_c * S.range_reserve <= snap.car_range[C]
+    if not keep.any():
+        return None
+    C, dm_c, dt_c = C[keep], dm_c[keep], dt_c[keep]
+    sub_pos = np.flatnonzero(keep)
+    walk_s = ceil_s(t_o[C])
+    drive_s = ceil_s(dt_c) + S.car_pickup_s + S.car_park_s
     tot = walk_s + drive_s
     i = int(np.argmin(tot))
     total = int(tot[i])
-    walk_m = float(hav(o.lat, o.lon, d.lat, d.lon)) * wd
-    if walk_m <= prof.max_direct_walk_m and math.ceil(walk_m / ws) <= total:
+    wm, wt, _ = walk_o.to([d.lat], [d.lon])
+    if wm[0] <= prof.max_direct_walk_m and math.ceil(wt[0]) <= total:
         return None
     car = int(C[i])
-    legs = car_legs(snap, net, place_end(net, o), car, place_end(net, d), (float(d_o[car]), int(walk_s[i])),
-                    (float(drive_m[car]), int(drive_s[i])))
+    v = snap.cars[car]
+    drive_path = drive.path_fn(v.lat, v.lon, sub, int(sub_pos[i])) if sub is not None else None
+    legs = car_legs(snap, net, prof, place_end(net, o), car, place_end(net, d), (float(d_o[car]), int(walk_s[i])),
+                    (float(dm_c[i]), int(drive_s[i])), drive_path)
     return street_itinerary(legs, t_req - total if arrive_by else t_req)
 
 
@@ -469,7 +539,7 @@ def explain(snap, near: NearIndex, net, o, d, prof, modes, ok: np.ndarray, itine
     for it in itineraries:
         used |= set(it.kinds)
     out = []
-    wd, lim = near.walk_detour, prof.max_access_m
+    wd, lim = S.walk_detour, prof.max_access_m
     if "BIKE_SHARE" in modes and "BIKE_SHARE" not in used:
         if prof.step_free:
             out.append(message("BIKE_SHARE_NOT_SUITABLE", f"Bike sharing is not offered to the {prof.name} profile."))
@@ -501,10 +571,10 @@ def explain(snap, near: NearIndex, net, o, d, prof, modes, ok: np.ndarray, itine
             out.append(message("NO_CAR_AVAILABLE", "No car-sharing data is available right now."))
         else:
             dc = hav(o.lat, o.lon, snap.car_lat, snap.car_lon) * wd
-            close = valid & (dc <= lim * CAR_WALK_FACTOR)
+            close = valid & (dc <= lim * S.car_walk_factor)
             if not (close & snap.car_ok).any():
                 extra = (f"; the {int(close.sum())} car(s) there are reserved, disabled or out of range"
                          if close.any() else "")
-                out.append(message("NO_CAR_AVAILABLE", f"No shared car available within {lim * CAR_WALK_FACTOR:.0f} m "
+                out.append(message("NO_CAR_AVAILABLE", f"No shared car available within {lim * S.car_walk_factor:.0f} m "
                                                   f"walk of the origin{extra}."))
     return out

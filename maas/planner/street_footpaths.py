@@ -34,6 +34,21 @@ def seeds_and_targets(lk: Links, cost: np.ndarray, speed: float):
     return leave, arrive
 
 
+def along_where_shorter(a: Links, ia: np.ndarray, b: Links, ib: np.ndarray, cost: np.ndarray, speed: float,
+                        sc: np.ndarray, sm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Searches price a point through its segment's end nodes; where both points of a pair lie
+    on one segment, walking straight along it may be shorter: take it (snaps included)."""
+    same = np.flatnonzero((a.seg[ia] >= 0) & (a.seg[ia] == b.seg[ib]))
+    for k in same.tolist():
+        i, j = int(ia[k]), int(ib[k])
+        r = along_same_segment(a, i, b, j, cost)
+        if r is not None:
+            c2 = r[0] + (a.snap_m[i] + b.snap_m[j]) / speed
+            if c2 < sc[k]:
+                sc[k], sm[k] = c2, r[1] + a.snap_m[i] + b.snap_m[j]
+    return sc, sm
+
+
 def street_walk_pairs(router: StreetRouter, lat: np.ndarray, lon: np.ndarray, max_walk_m: float,
                       detour: float, crow_radius_m: float) -> tuple[dict, dict]:
     """Per profile ``(a, b, metres, seconds, speed)`` of the walks between stops, and per
@@ -62,45 +77,37 @@ def street_walk_pairs(router: StreetRouter, lat: np.ndarray, lon: np.ndarray, ma
 
 
 def _profile_pairs(router, name, rules, lat, lon, pa, pb, crow, max_walk_m, detour, crow_radius_m, linked_counts):
+    """The walks between stops for one profile (see :func:`street_walk_pairs`)."""
     n = len(lat)
-    if True:
-        cost = router.cost(name)
-        length = router.g.arrays["walk_len"]
-        lk = router.link(name, lat, lon, SETTINGS.link_radius_stop_m)
-        linked = lk.seg >= 0
-        linked_counts[name] = int(linked.sum())
-        leave, arrive = seeds_and_targets(lk, cost, rules.speed)
-        # seeds CSR per stop
-        s_nodes = np.stack([leave[0][0], leave[1][0]], 1)
-        s_cost = np.stack([leave[0][1], leave[1][1]], 1)
-        s_len = np.stack([leave[0][2], leave[1][2]], 1)
-        s_ok = np.isfinite(s_cost) & (s_nodes >= 0)
-        seed_ptr = np.concatenate([[0], np.cumsum(s_ok.sum(1))]).astype(np.int64)
-        both = linked[pa] & linked[pb]
-        sa, sb = pa[both], pb[both]
-        tgt_ptr = np.zeros(n + 1, np.int64)
-        np.add.at(tgt_ptr, sa + 1, 1)
-        tgt_ptr = np.cumsum(tgt_ptr)
-        (au, acu, alu), (av, acv, alv) = arrive
-        res = point_costs(*router.csr("walk", False), cost, np.asarray(length, np.float64),
-                          seed_ptr, s_nodes[s_ok].astype(np.int32), s_cost[s_ok], s_len[s_ok],
-                          tgt_ptr, au[sb].astype(np.int64), av[sb].astype(np.int64),
-                          acu[sb], acv[sb], alu[sb], alv[sb], np.inf, float(max_walk_m))
-        sc, sm = res.cost.copy(), res.length.copy()
-        # two stops on one segment: straight along it
-        same = np.flatnonzero(lk.seg[sa] == lk.seg[sb])
-        for k in same.tolist():
-            r = along_same_segment(lk, int(sa[k]), lk, int(sb[k]), cost)
-            if r is not None:
-                c2 = r[0] + (lk.snap_m[sa[k]] + lk.snap_m[sb[k]]) / rules.speed
-                if c2 < sc[k]:
-                    sc[k], sm[k] = c2, r[1] + lk.snap_m[sa[k]] + lk.snap_m[sb[k]]
-        good = np.isfinite(sc) & (sm <= max_walk_m)
-        # crow-fly where a stop has no street
-        cf = ~both & (crow <= crow_radius_m)
-        cf_m = crow[cf] * detour
-        a = np.concatenate([sa[good], pa[cf]])
-        b = np.concatenate([sb[good], pb[cf]])
-        m = np.concatenate([sm[good], cf_m])
-        s = np.concatenate([sc[good], np.ceil(cf_m / rules.speed)])
-        return (a, b, m, s, rules.speed)
+    cost = router.cost(name)
+    length = router.g.arrays["walk_len"]
+    lk = router.link(name, lat, lon, SETTINGS.link_radius_stop_m)
+    linked = lk.seg >= 0
+    linked_counts[name] = int(linked.sum())
+    leave, arrive = seeds_and_targets(lk, cost, rules.speed)
+    # seeds CSR per stop
+    s_nodes = np.stack([leave[0][0], leave[1][0]], 1)
+    s_cost = np.stack([leave[0][1], leave[1][1]], 1)
+    s_len = np.stack([leave[0][2], leave[1][2]], 1)
+    s_ok = np.isfinite(s_cost) & (s_nodes >= 0)
+    seed_ptr = np.concatenate([[0], np.cumsum(s_ok.sum(1))]).astype(np.int64)
+    both = linked[pa] & linked[pb]
+    sa, sb = pa[both], pb[both]
+    tgt_ptr = np.zeros(n + 1, np.int64)
+    np.add.at(tgt_ptr, sa + 1, 1)
+    tgt_ptr = np.cumsum(tgt_ptr)
+    (au, acu, alu), (av, acv, alv) = arrive
+    res = point_costs(*router.csr("walk", False), cost, np.asarray(length, np.float64),
+                      seed_ptr, s_nodes[s_ok].astype(np.int32), s_cost[s_ok], s_len[s_ok],
+                      tgt_ptr, au[sb].astype(np.int64), av[sb].astype(np.int64),
+                      acu[sb], acv[sb], alu[sb], alv[sb], np.inf, float(max_walk_m))
+    sc, sm = along_where_shorter(lk, sa, lk, sb, cost, rules.speed, res.cost.copy(), res.length.copy())
+    good = np.isfinite(sc) & (sm <= max_walk_m)
+    # crow-fly where a stop has no street
+    cf = ~both & (crow <= crow_radius_m)
+    cf_m = crow[cf] * detour
+    a = np.concatenate([sa[good], pa[cf]])
+    b = np.concatenate([sb[good], pb[cf]])
+    m = np.concatenate([sm[good], cf_m])
+    s = np.concatenate([sc[good], np.ceil(cf_m / rules.speed)])
+    return (a, b, m, s, rules.speed)

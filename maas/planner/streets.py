@@ -279,15 +279,24 @@ class StreetRouter:
 
     # ----- searches -------------------------------------------------------------------------
     def reach(self, key: str, lat: float, lon: float, max_m: float, *, reverse: bool = False,
-              speed: float | None = None, max_cost: float = np.inf, radius_m: float | None = None) -> Reach | None:
-        """A search from (``reverse``: toward) a point, or None when no usable street is near it."""
+              speed: float | None = None, max_cost: float = np.inf, radius_m: float | None = None,
+              stop_at: Links | None = None) -> Reach | None:
+        """A search from (``reverse``: toward) a point, or None when no usable street is near it.
+        With ``stop_at`` the search ends once the segments of those points are reached (only
+        they may then be priced)."""
         lk = self.link(key, [lat], [lon], self.s.link_radius_place_m if radius_m is None else radius_m)
         if lk.seg[0] < 0:
             return None
         m = self.mode_of(key)
         if speed is None:
             speed = WALK_RULES[key].speed if m == "walk" else (self.s.bike_speed if m == "bike" else 8.0)
-        r = Reach(self, m, self.cost(key), lk, speed, max_cost, max_m, reverse)
+        targets = NO_TARGETS
+        if stop_at is not None:
+            ok = stop_at.seg >= 0
+            targets = np.unique(np.concatenate([stop_at.u[ok], stop_at.v[ok]])).astype(np.int32)
+            if not len(targets):
+                targets = NO_TARGETS
+        r = Reach(self, m, self.cost(key), lk, speed, max_cost, max_m, reverse, targets)
         r.router_point = (float(lat), float(lon))
         return r
 
@@ -296,10 +305,10 @@ class StreetRouter:
         """Shortest (by the profile's cost) walk from a to b within ``max_m``, or None. With
         ``stops`` (their indices) both ends are linked as stops are."""
         radius = self.s.link_radius_stop_m if stops is not None else self.s.link_radius_place_m
-        r = self.reach(key, a[0], a[1], max_m, radius_m=radius)
+        lk = self.stop_links(key, np.array([stops[1]])) if stops is not None else self.link(key, [b[0]], [b[1]], radius)
+        r = self.reach(key, a[0], a[1], max_m, radius_m=radius, stop_at=lk)
         if r is None:
             return None
-        lk = self.stop_links(key, np.array([stops[1]])) if stops is not None else self.link(key, [b[0]], [b[1]], radius)
         return r.path(lk, 0, b)
 
     # ----- describing a path -------------------------------------------------------------

@@ -63,10 +63,14 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
     access: list[AccessOption] = []
     egress: list[AccessOption] = []
     if transit:
+        # with shared modes, one walk search per place serves walking, bike share and car share
+        shares = mobility is not None and bool({"BIKE_SHARE", "CAR_SHARE"} & set(modes))
         if "WALK" in modes or o.stop is not None:
-            access = walk_options(net, o.lat, o.lon, prof, o.stops or o.stop, egress=False)
+            access = walk_options(net, o.lat, o.lon, prof, o.stops or o.stop, egress=False,
+                                  walk=mobility.walk(net, o, prof, False) if shares else None)
         if "WALK" in modes or d.stop is not None:
-            egress = walk_options(net, d.lat, d.lon, prof, d.stops or d.stop, egress=True)
+            egress = walk_options(net, d.lat, d.lon, prof, d.stops or d.stop, egress=True,
+                                  walk=mobility.walk(net, d, prof, True) if shares else None)
         if mobility is not None:
             access += mobility.access_options(net, o, prof, modes, day, t_req, egress=False, toward=d,
                                               arrive_by=arrive_by)
@@ -252,11 +256,12 @@ def _direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
     router = net.streets
     if router is not None:
         stops = (o.stop, d.stop) if o.stop is not None and d.stop is not None else None
-        r = router.reach(prof.name, o.lat, o.lon, prof.max_direct_walk_m,
-                         radius_m=router.s.link_radius_stop_m if o.stop is not None else None)
+        lk = (router.stop_links(prof.name, np.array([d.stop])) if d.stop is not None
+              else router.link(prof.name, [d.lat], [d.lon], router.s.link_radius_place_m))
+        r = (router.reach(prof.name, o.lat, o.lon, prof.max_direct_walk_m, stop_at=lk,
+                          radius_m=router.s.link_radius_stop_m if o.stop is not None else None)
+             if lk.seg[0] >= 0 else None)
         if r is not None:
-            lk = (router.stop_links(prof.name, np.array([d.stop])) if d.stop is not None
-                  else router.link(prof.name, [d.lat], [d.lon], router.s.link_radius_place_m))
             if lk.seg[0] >= 0:
                 path = r.path(lk, 0, (d.lat, d.lon))
                 if path is None:
