@@ -619,3 +619,31 @@ def test_later_trips_and_network_alerts(page, sample_base):
     assert all(hhmm(i["departure"]) >= expect for i in body["itineraries"] if i["legs"][0].get("trip_id"))
     assert page.locator("#time").input_value() == expect
     assert axe_blocking(page) == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_errors_and_empty_answers_in_words(page, sample_base, lang):
+    s = strings(lang)
+    # a start 20 km from any stop: 200, no itinerary, a message the page words itself
+    page.goto(f"{sample_base}/?lang={lang}&from=45.6,21.0&to=stop:IM&toName=Iulius+Mall&date={DAY}&time={TIME}")
+    wait_results(page, lang)
+    body = api_plan(sample_base, page)
+    assert body["itineraries"] == [] and body["messages"]
+    status = page.locator("#status").inner_text()
+    assert status.startswith(s["announce_none"])
+    codes = page.locator("#messages-list li").evaluate_all("els => els.map(e => e.dataset.code)")
+    assert codes == [m["code"] for m in body["messages"]]
+    for m in body["messages"]:
+        words = s.get(f"msg_{m['code']}") if lang == "ro" else m["text"]
+        assert words and words in page.locator("#messages-list").inner_text()
+    assert page.locator("#itineraries").is_hidden()
+    # a place the server cannot resolve: 422, its reason shown and announced
+    page.locator("#from").fill("qqqzzzxxyy nowhere")
+    page.locator("#plan").click()
+    page.wait_for_function("() => document.getElementById('status').classList.contains('error')"
+                           " && document.getElementById('status').textContent !== ''")
+    reason = page.locator("#status").inner_text()
+    r = httpx.get(f"{sample_base}/v1/plan?{page.evaluate('window.MAAS.lastPlan.query')}")
+    assert r.status_code == 422 and r.json()["detail"][0]["msg"] in reason
+    assert axe_blocking(page) == []

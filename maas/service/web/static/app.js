@@ -99,11 +99,13 @@
 
   // --------------------------------------------------------------------------- live regions
   const statusEl = $("status");
+  let announceTimer = null;
   function announce(text, isError) {
+    window.clearTimeout(announceTimer);      // a newer sentence replaces one not yet shown
     statusEl.classList.toggle("error", !!isError);
     // emptied first so that the same sentence twice is still announced
     statusEl.textContent = "";
-    window.setTimeout(() => { statusEl.textContent = text; }, 30);
+    announceTimer = window.setTimeout(() => { statusEl.textContent = text; }, 30);
   }
 
   async function getJSON(url) {
@@ -412,6 +414,7 @@
   // --------------------------------------------------------------------------- results
   let renderSeq = 0;
   let lastPlan = null;
+  let planSeq = 0;          // only the latest request's answer is shown
 
   function itineraryBadges(it) {
     const badges = [];
@@ -728,6 +731,7 @@
     window.history.replaceState(null, "", "?" + pp);
     syncLangLink();
     const t0 = performance.now();
+    const seq = ++planSeq;
     announce(t("loading"));
     $("plan").setAttribute("aria-busy", "true");
     let r;
@@ -742,6 +746,7 @@
     } catch (e) {
       r = {ok: false, status: 0, body: {detail: t("error_network")}};
     }
+    if (seq !== planSeq) return;            // a newer plan was asked for meanwhile
     $("plan").removeAttribute("aria-busy");
     if (!r.ok) {
       $("results-empty").hidden = true;
