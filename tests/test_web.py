@@ -410,9 +410,11 @@ def stpt_base(browser, tmp_path_factory):
 @pytest.mark.parametrize("lang", ["en", "ro"])
 def test_stpt_gara_de_nord_to_iulius_town(page, stpt_base, lang):
     page.goto(f"{stpt_base}/?lang={lang}&date={DAY}&time={TIME}")
-    page.locator("#from").focus()
+    for _ in range(3):                                               # skip link, language, From
+        page.keyboard.press("Tab")
     pick(page, "from", "Gara de Nord", prefer="Gara de Nord")
-    page.locator("#to").focus()
+    for _ in range(3):                                               # use my location, swap, To
+        page.keyboard.press("Tab")
     chosen = pick(page, "to", "Iulius", prefer="Iulius Town")
     geo = httpx.get(f"{stpt_base}/v1/geocode", params={"text": "Iulius Town", "limit": 3})
     if geo.status_code == 200 and any(x["name"] == "Iulius Town" for x in geo.json()["results"]):
@@ -423,17 +425,24 @@ def test_stpt_gara_de_nord_to_iulius_town(page, stpt_base, lang):
     assert body["to"]["name"] == chosen
     check_against_api(page, body, lang)
     assert axe_blocking(page) == []
-    # wheelchair: the same trip, only step-free legs shown
-    page.select_option("#profile", "wheelchair")
-    page.locator("#plan").focus()
+    # wheelchair: the same trip, only step-free legs shown (chosen and planned by keyboard)
+    page.locator("#to").focus()
+    page.keyboard.press("Tab")                                       # Profile
+    assert page.evaluate("document.activeElement.id") == "profile"
+    page.keyboard.press("End")                                       # the last choice: wheelchair
+    assert page.locator("#profile").input_value() == "wheelchair"
+    page.keyboard.press("Shift+Tab")                                 # back to To
     page.keyboard.press("Enter")
     page.wait_for_function("() => (window.MAAS.lastPlan || {}).query && window.MAAS.lastPlan.query.includes('wheelchair')")
     wait_results(page, lang)
     body = api_plan(stpt_base, page)
+    assert "profile=wheelchair" in page.evaluate("window.MAAS.lastPlan.query")
+    assert body["itineraries"], body["messages"]
+    assert page.locator("#itineraries > li").count() == len(body["itineraries"])
     for b in page.locator("#itineraries .itin-btn").all():
         b.click()
     shown = page.locator("#itineraries .leg .access .badge").all_inner_texts()
-    assert strings(lang)["badge_not_step_free"] not in shown
+    assert shown and strings(lang)["badge_not_step_free"] not in shown
     assert all(leg.get("wheelchair") != "not_accessible" for it in body["itineraries"] for leg in it["legs"])
     assert axe_blocking(page) == []
 
