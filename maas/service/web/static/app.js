@@ -658,14 +658,14 @@
       if (d.wheelchair === "accessible") status.push(t("wheelchair_dep"));
       const when = d.expected && d.realtime && !d.cancelled ? hhmm(d.expected) : hhmm(d.scheduled);
       return el("tr", d.cancelled ? {class: "cancelled"} : null,
-        el("td", null, when, d.realtime && d.expected && hhmm(d.expected) !== hhmm(d.scheduled)
-          ? " (" + t("scheduled_at", {time: hhmm(d.scheduled)}) + ")" : ""),
+        el("td", null, el("span", {class: "when"}, when), d.realtime && d.expected && hhmm(d.expected) !== hhmm(d.scheduled)
+          ? el("span", {class: "sched"}, t("scheduled_at", {time: hhmm(d.scheduled)})) : null),
         el("th", {scope: "row"}, d.route_short_name || ""),
         el("td", null, d.headsign || ""),
         el("td", null, status.join(", ")));
     });
     body.replaceChildren(el("table", null,
-      el("caption", null, t("departures_of_stop", {stop: name || stopId})),
+      el("caption", {class: "visually-hidden"}, t("departures_of_stop", {stop: name || stopId})),
       el("thead", null, el("tr", null, el("th", {scope: "col"}, t("dep_time")), el("th", {scope: "col"}, t("dep_line")),
         el("th", {scope: "col"}, t("dep_headsign")), el("th", {scope: "col"}, t("dep_status")))),
       el("tbody", null, rows)));
