@@ -269,6 +269,14 @@ def test_keyboard_plan_matches_api(page, sample_base, lang):
     assert axe_blocking(page) == []                                  # an opened itinerary
     assert page.locator("#status").get_attribute("role") == "status"
     assert page.locator("#status").get_attribute("aria-live") == "polite"
+    # the language switch keeps the trip: the other language plans the same one by itself
+    other = "ro" if lang == "en" else "en"
+    page.locator("#lang-switch").click()
+    page.wait_for_url(re.compile(rf"lang={other}"))
+    wait_results(page, other)
+    assert page.evaluate("document.documentElement.lang") == other
+    again = page.get_by_role("list", name=strings(other)["results_heading"], exact=True).locator(":scope > li .times")
+    assert again.all_inner_texts() == [f"{hhmm(i['departure'])} – {hhmm(i['arrival'])}" for i in body["itineraries"]]
 
 
 @pytest.mark.browser
