@@ -527,12 +527,20 @@ CONTRACT_DEPARTURES = {
     ]}
 
 
+CONTRACT_VEHICLES = {"vehicles": [
+    {"id": "v1", "trip_id": "t1", "route_short_name": "1", "lat": 45.7520, "lon": 21.2150, "bearing": 80,
+     "delay_s": 120, "timestamp": 1795500240},                     # 2026-11-24 08:04 in Timișoara
+    {"id": "v2", "trip_id": "other", "route_short_name": "33", "lat": 45.74, "lon": 21.22, "bearing": 0,
+     "delay_s": 0, "timestamp": 1795500240}]}
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["en", "ro"])
 def test_contract_fields_are_shown_in_words(page, sample_base, lang):
     s = strings(lang)
     page.route("**/v1/plan?*", lambda route: route.fulfill(json=CONTRACT_PLAN))
     page.route("**/v1/stops/GN/departures?*", lambda route: route.fulfill(json=CONTRACT_DEPARTURES))
+    page.route("**/v1/transit-vehicles", lambda route: route.fulfill(json=CONTRACT_VEHICLES))
     page.goto(f"{sample_base}/?lang={lang}&from=stop:GN&fromName=Gara+de+Nord&to=45.7665,21.2270&date={DAY}&time={TIME}")
     wait_results(page, lang)
     item = page.locator("#itineraries > li").first
@@ -551,6 +559,10 @@ def test_contract_fields_are_shown_in_words(page, sample_base, lang):
     assert page.evaluate("window.MAAS.decodePolyline('_p~iF~ps|U_ulLnnqC_mqNvxq`@')") == [
         [38.5, -120.2], [40.7, -120.95], [43.252, -126.453]]
     page.wait_for_selector("path.leg-line.leg-TRAM")
+    # the trip's live vehicle: on the map, and said in the leg
+    page.wait_for_selector(".vehicle-marker")
+    assert page.locator(".vehicle-marker").count() == 1 and page.locator(".vehicle-marker").inner_text() == "1"
+    assert s["vehicle_note"].format(time="08:04") in item.locator('.leg[data-trip-id="t1"]').inner_text()
     assert axe_blocking(page) == []
     # a stop's departures, from the leg's text (not only the map)
     item.get_by_role("button", name=s["departures_from"].format(stop="Gara de Nord")).first.click()

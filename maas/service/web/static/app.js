@@ -388,10 +388,46 @@
       }
       for (const p of [leg.from, leg.to]) if (p.stop_id) stopMarker(p).addTo(tripLayer);
     }
+    drawVehicles(it);
     const ends = drawEnds(it.legs[0].from, it.legs[it.legs.length - 1].to) || [];
     const all = bounds.concat(ends);
     if (all.length) map.fitBounds(L.latLngBounds(all), {padding: [30, 30], maxZoom: 17});
   }
+  let networkTz = null;
+  /** Live positions of the itinerary's vehicles (/v1/transit-vehicles), and a note on their legs. */
+  async function drawVehicles(it) {
+    const trips = new Set(it.legs.filter((l) => l.trip_id).map((l) => l.trip_id));
+    if (!trips.size) return;
+    let r;
+    try { r = await getJSON("/v1/transit-vehicles"); } catch (e) { return; }
+    if (!r.ok || !r.body || !Array.isArray(r.body.vehicles)) return;
+    for (const v of r.body.vehicles) {
+      if (!trips.has(v.trip_id) || !isFinite(v.lat) || !isFinite(v.lon)) continue;
+      const label = t("vehicle_live", {line: v.route_short_name || ""});
+      if (map) {
+        L.marker([v.lat, v.lon], {
+          icon: L.divIcon({className: "", html: '<div class="vehicle-marker"></div>', iconSize: [26, 26], iconAnchor: [13, 13]}),
+          keyboard: false, title: label, zIndexOffset: 900,
+        }).on("add", function () {
+          const e = this.getElement();
+          if (e) { e.setAttribute("aria-hidden", "true"); e.firstChild.textContent = v.route_short_name || ""; }
+        }).addTo(tripLayer);
+      }
+      document.querySelectorAll('.leg[data-trip-id="' + CSS.escape(v.trip_id) + '"]').forEach((li) => {
+        if (li.querySelector(".vehicle-note")) return;
+        li.append(el("p", {class: "note vehicle-note"}, t("vehicle_note", {time: fmtStamp(v.timestamp)})));
+      });
+    }
+  }
+  function fmtStamp(ts) {
+    if (typeof ts === "string") return hhmm(ts) || ts;
+    if (typeof ts !== "number" || !isFinite(ts)) return "";
+    try {
+      return new Intl.DateTimeFormat("en-GB", {timeZone: networkTz || undefined, hour: "2-digit", minute: "2-digit",
+                                               hour12: false}).format(new Date(ts * 1000));
+    } catch (e) { return ""; }
+  }
+
   function renderLegend() {
     const ul = $("legend");
     const used = ["WALK", "TRAM", "TROLLEYBUS", "BUS", "FERRY", "RAIL", "BIKE_SHARE", "CAR_SHARE", "CAR"];
@@ -462,7 +498,8 @@
 
   function renderLeg(leg, day, idx, isFirst, isLast) {
     const st = MODE_STYLE[leg.mode] || MODE_STYLE.BUS;
-    const li = el("li", {class: "leg", "data-mode": leg.mode, style: "--leg-color:" + st.color});
+    const li = el("li", {class: "leg", "data-mode": leg.mode, "data-trip-id": leg.trip_id || null,
+                         style: "--leg-color:" + st.color});
     const transit = !!leg.trip_id;
     const title = el("p", {class: "leg-title"}, modeName(leg));
     if (transit && leg.headsign) title.append(" ", el("span", {class: "headsign"}, t("towards", {headsign: leg.headsign})));
@@ -841,6 +878,7 @@
   getJSON("/v1/health").then((r) => {
     if (!r.ok || !r.body.network) return;
     const n = r.body.network;
+    networkTz = n.timezone || null;
     setNow(n.timezone);
     if (n.feed_start && n.feed_end) {
       $("date").min = n.feed_start;
