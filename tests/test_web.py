@@ -524,7 +524,8 @@ CONTRACT_DEPARTURES = {
          "wheelchair": "accessible"},
         {"route_short_name": "33", "headsign": "Shopping City", "trip_id": "t2", "scheduled": "2026-11-24T08:10:00+02:00",
          "expected": None, "delay_s": None, "realtime": False, "cancelled": True, "wheelchair": "unknown"},
-    ]}
+    ],
+    "messages": [{"code": "REALTIME_STALE", "text": "real-time data is 10 minutes old"}]}
 
 
 CONTRACT_VEHICLES = {"vehicles": [
@@ -571,6 +572,7 @@ def test_contract_fields_are_shown_in_words(page, sample_base, lang):
     assert rows.count() == 2
     assert "08:05" in rows.nth(0).inner_text() and s["delay_late"].format(n=2) in rows.nth(0).inner_text()
     assert s["cancelled"] in rows.nth(1).inner_text() and "Shopping City" in rows.nth(1).inner_text()
+    assert "real-time data is 10 minutes old" in page.locator("#dep-body").inner_text()
     assert page.evaluate("document.activeElement.id") == "departures"
     assert axe_blocking(page) == []
 

@@ -682,8 +682,10 @@
       return;
     }
     const deps = r.body.departures || [];
+    const notes = (r.body.messages || []).map((m) => el("li", {"data-code": m.code}, messageText(m)));
+    const noteList = notes.length ? el("ul", {class: "dep-notes"}, notes) : null;
     if (!deps.length) {
-      body.replaceChildren(el("p", null, t("departures_none")));
+      body.replaceChildren(el("p", null, t("departures_none")), noteList || "");
       announce(t("departures_none"));
       return;
     }
@@ -705,7 +707,7 @@
       el("caption", {class: "visually-hidden"}, t("departures_of_stop", {stop: name || stopId})),
       el("thead", null, el("tr", null, el("th", {scope: "col"}, t("dep_time")), el("th", {scope: "col"}, t("dep_line")),
         el("th", {scope: "col"}, t("dep_headsign")), el("th", {scope: "col"}, t("dep_status")))),
-      el("tbody", null, rows)));
+      el("tbody", null, rows)), noteList || "");
     announce(t("departures_of_stop", {stop: name || stopId}) + ": " + deps.length);
   }
   $("dep-close").addEventListener("click", () => { $("departures").hidden = true; $("results").focus(); });
