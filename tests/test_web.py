@@ -87,6 +87,12 @@ def test_translations_are_complete():
     same = [k for k in en if en[k] == ro[k] and k not in ("co2", "minutes", "metres", "kilometres", "grams",
                                                           "hours_minutes", "park_ride_heading", "mode_park_ride")]
     assert not same, f"untranslated: {same}"
+    # every message code the README lists is worded in both languages
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    para = readme[readme.index("Message codes when something is missing"):]
+    codes = re.findall(r"`([A-Z_]{4,})`", para[:para.index("\n\n")])
+    assert len(codes) >= 10
+    assert [c for c in codes if f"msg_{c}" not in en or f"msg_{c}" not in ro] == []
     # every key the script asks for exists
     js = (Path(maas.__file__).parent / "service/web/static/app.js").read_text("utf-8")
     used = set(re.findall(r'\bt\("([a-z_A-Z]+)"', js))
