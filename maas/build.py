@@ -47,6 +47,22 @@ def _osm_digests(osm: list[str]) -> list[str]:
     return out
 
 
+def street_walk_pairs_for(graph, options: BuildOptions, linked: dict | None = None):
+    """The ``walk_pairs`` callback of :func:`maas.timetable.compile.compile_feeds` for a street
+    graph: footpaths per profile from street searches (``linked`` gets the linked-stop counts)."""
+    from maas.planner.street_footpaths import street_walk_pairs
+    from maas.planner.streets import StreetRouter
+    router = StreetRouter(graph)
+
+    def walk_pairs(lat, lon, max_walk_m):
+        pairs, counts = street_walk_pairs(router, lat, lon, max_walk_m, options.detour_factor,
+                                          options.footpath_radius_m)
+        if linked is not None:
+            linked.update(counts)
+        return pairs
+    return walk_pairs
+
+
 def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | None = None,
                   gbfs: list[str] | None = None, parking: str | os.PathLike | None = None,
                   osm: list[str | os.PathLike] | None = None,
@@ -68,7 +84,7 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
     build_warnings: list[str] = []
     if out is not None and not force:
         meta = read_meta(out)
-        if meta is not None and meta.get("digest") == digest:
+        if meta is not None and meta.get("build_digest") == digest:
             try:
                 tt = load_timetable(out)
                 graph = load_streets(out) if osm else None
@@ -83,23 +99,15 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
         linked: dict[str, int] = {}
         if osm:
             from maas.feeds.osm import read_streets
-            from maas.planner.street_footpaths import street_walk_pairs
-            from maas.planner.streets import StreetRouter
             from maas.streets.graph import compile_streets
             graph = compile_streets(read_streets(osm))
-            router = StreetRouter(graph)
-
-            def walk_pairs(lat, lon, max_walk_m):
-                pairs, counts = street_walk_pairs(router, lat, lon, max_walk_m, options.detour_factor,
-                                                  options.footpath_radius_m)
-                linked.update(counts)
-                return pairs
+            walk_pairs = street_walk_pairs_for(graph, options, linked)
         tt = compile_feeds(feeds, options, walk_pairs)
         if tt.n_trips == 0:
             # nothing could ever be routed: say so now rather than answer every request with no trip
             raise FeedError("stop_times.txt", "no trip has two or more stop times at known stops; "
                                               "there is nothing to route")
-        tt.meta["digest"] = digest
+        tt.meta["build_digest"] = digest   # GTFS + OSM + street rules; meta "digest" stays the GTFS one
         if graph is not None:
             n_linked = linked.get("default", 0)
             graph.meta["linked_stops"] = linked

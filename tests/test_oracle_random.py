@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 
 from maas.planner.trip import SEARCH_HORIZON_S
 from maas.planner.profiles import get_profile
-from maas.timetable.graph import build_time_expanded_graph, export_graphml, te_earliest_arrival
+from maas.timetable.graph import export_graphml, te_earliest_arrival
 from oracles import RandomFeed, build_network, hms, random_feeds, stop_sources, stop_targets
 
 PROFILES = ("default", "wheelchair")
@@ -41,7 +41,7 @@ class Oracle:
     def earliest(self, profile: str, o: int, d: int, t0: int, day: dt.date, strict: bool = False) -> int | None:
         key = (day, profile, strict)
         if key not in self.graphs:
-            self.graphs[key] = build_time_expanded_graph(self.net, day, profile, strict=strict)
+            self.graphs[key] = self.net.time_expanded_graph(day, profile, strict=strict)
         prof = get_profile(profile)
         return te_earliest_arrival(self.graphs[key], self.net, stop_sources(self.net, prof, o, t0),
                                    stop_targets(self.net, prof, d))
@@ -95,8 +95,8 @@ def test_windowed_graph_matches_full_graph(feed):
         net = build_network(feed, Path(tmp) / "gtfs")
         prof = get_profile("default")
         for _, _, t0, day in feed.queries:
-            full = build_time_expanded_graph(net, day)
-            part = build_time_expanded_graph(net, day, t_from=t0, t_to=t0 + 3 * 3600)
+            full = net.time_expanded_graph(day)
+            part = net.time_expanded_graph(day, t_from=t0, t_to=t0 + 3 * 3600)
             assert part.number_of_nodes() <= full.number_of_nodes()
             assert all(t0 <= t <= t0 + 3 * 3600 for _, t in part.nodes(data="time"))
             for o in range(net.tt.n_stops):
@@ -107,7 +107,9 @@ def test_windowed_graph_matches_full_graph(feed):
                     if a is not None and a <= t0 + 3 * 3600:
                         assert a == b
                     else:
-                        assert b is None
+                        # a journey inside the window may end past it by its last walk (the target
+                        # offset): then both graphs find it; otherwise the window finds nothing
+                        assert b is None or b == a
 
 
 # A fixed feed with known answers: a change, a walk, a no-pickup stop, a trip past midnight.
@@ -153,7 +155,7 @@ def test_hand_made_feed(tmp_path, profile):
     assert ea("stop:S1", "stop:S2", day, "23:59", profile) == 24 * 3600 + 8 * 60
     for (o, d, t, dd) in [("S0", "S3", 7 * 3600, day), ("S1", "S2", 60, "2026-01-15")]:
         got = ea(f"stop:{o}", f"stop:{d}", dd, hms(t), profile)
-        g = build_time_expanded_graph(net, dd, profile)
+        g = net.time_expanded_graph(dd, profile)
         want = te_earliest_arrival(g, net, stop_sources(net, prof, net.stop_lookup[o], t),
                                    stop_targets(net, prof, net.stop_lookup[d]))
         assert got == want
@@ -163,7 +165,7 @@ def test_graphml_export(tmp_path):
     """The graph exports to GraphML and reads back whole; queries leave it unchanged."""
     import networkx as nx
     net = build_network(RandomFeed(HAND_FEED, 5), tmp_path / "gtfs")
-    g = build_time_expanded_graph(net, "2026-01-14", t_from=7 * 3600, t_to=9 * 3600)
+    g = net.time_expanded_graph("2026-01-14", t_from=7 * 3600, t_to=9 * 3600)
     n, m = g.number_of_nodes(), g.number_of_edges()
     prof = get_profile("default")
     assert te_earliest_arrival(g, net, stop_sources(net, prof, 0, 7 * 3600), stop_targets(net, prof, 3)) == 8 * 3600 + 20 * 60

@@ -23,7 +23,7 @@ from maas.planner.trip import SEARCH_HORIZON_S
 from maas.planner.profiles import get_profile
 from maas.router.raptor import INF, raptor, raptor_range
 from maas.router.reverse import NEG
-from maas.timetable.graph import build_time_expanded_graph, te_earliest_arrival
+from maas.timetable.graph import te_earliest_arrival
 from oracles import build_network, hms, random_feeds, stop_sources, stop_targets
 
 SETTINGS = settings(max_examples=20, deadline=None, derandomize=True, print_blob=True,
@@ -82,7 +82,7 @@ def check_arrive_by(net, graphs, o: int, d: int, deadline: int, day: dt.date, pr
     prof, ctx, _ = kernel_inputs(net, day, profile)
     key = (day, profile)
     if key not in graphs:
-        graphs[key] = build_time_expanded_graph(net, day, profile)
+        graphs[key] = net.time_expanded_graph(day, profile)
     g = graphs[key]
     o_i, d_i = net.stop_lookup[f"S{o}"], net.stop_lookup[f"S{d}"]
     acc = walk_options(net, 0, 0, prof, o_i, egress=False)

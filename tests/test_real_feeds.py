@@ -245,14 +245,14 @@ def test_stpt_arrive_by_is_tight(real_networks):
 def test_stpt_time_expanded_graph_agrees(real_networks):
     """The second oracle on real data: Dijkstra on a 2.5 h time-expanded graph of STPT."""
     from maas.planner.profiles import get_profile
-    from maas.timetable.graph import build_time_expanded_graph, te_earliest_arrival
+    from maas.timetable.graph import te_earliest_arrival
     from oracles import stop_sources, stop_targets
 
     net = real_networks.network("stpt")
     csa = real_networks.csa("stpt")
     day = REAL_FEEDS["stpt"].date
     lo, hi = 7 * 3600, 9 * 3600 + 1800
-    g = build_time_expanded_graph(net, day, "default", t_from=lo, t_to=hi)
+    g = net.time_expanded_graph(day, "default", t_from=lo, t_to=hi)
     prof = get_profile("default")
     inside = 0
     for o, d, t0 in random_queries(net, seed=3, n=12, t_lo=lo, t_hi=lo + 1800):

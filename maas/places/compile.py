@@ -207,20 +207,26 @@ def _add_stops(data: PlaceData, stops, stop_index, stop_lines, loc: _Localities,
         _, comp = connected_components(g, directed=False)
         ids = loose["stop_id"].tolist()
         names = loose["stop_name"].tolist()
-        for c in np.unique(comp):
-            members = np.flatnonzero(comp == c)
+        g_lat = loose["stop_lat"].astype(float).to_numpy()
+        g_lon = loose["stop_lon"].astype(float).to_numpy()
+        # one pass over the components (a scan per component was quadratic: 85 s for 20,000 stops)
+        order = np.argsort(comp, kind="stable")
+        bounds = np.flatnonzero(np.diff(comp[order])) + 1
+        for members in np.split(order, bounds):
             m_names = [names[i] for i in members]
             name = max(set(m_names), key=lambda s: (m_names.count(s), s))
-            c_lat = float(loose["stop_lat"].astype(float).iloc[members].mean())
-            c_lon = float(loose["stop_lon"].astype(float).iloc[members].mean())
+            c_lat = float(g_lat[members].mean())
+            c_lon = float(g_lon[members].mean())
             groups.append((ids[members[0]], name, c_lat, c_lon, [ids[i] for i in members], False))
     lats = [g[2] for g in groups]
     lons = [g[3] for g in groups]
     subs, towns = loc.suburbs(lats, lons), loc.towns(lats, lons)
+    pos = dict(zip(by_id.index, zip(by_id["stop_lat"].astype(float), by_id["stop_lon"].astype(float))))
+    code_of = dict(zip(by_id.index, by_id["stop_code"]))
     for (gid, name, lat, lon, members, station), sub, town in zip(groups, subs, towns):
         idx = [stop_index[m] for m in members]
-        m_lat = by_id.loc[members, "stop_lat"].astype(float).to_numpy()
-        m_lon = by_id.loc[members, "stop_lon"].astype(float).to_numpy()
+        m_lat = np.array([pos[m][0] for m in members], float)
+        m_lon = np.array([pos[m][1] for m in members], float)
         rep = members[int(np.argmin((m_lat - lat) ** 2 + ((m_lon - lon) * np.cos(np.radians(lat))) ** 2))]
         lines: list[str] = []
         for i in idx:
@@ -231,7 +237,7 @@ def _add_stops(data: PlaceData, stops, stop_index, stop_lines, loc: _Localities,
         if len(members) > 1:
             what += f" ({len(members)} stops)"
         line_txt = ("lines " if len(lines) > 1 else "line ") + ", ".join(lines[:8]) if lines else ""
-        codes = [c for c in by_id.loc[members, "stop_code"].tolist() if c]
+        codes = [c for c in (code_of[m] for m in members) if c]
         prior = KIND_WEIGHT["stop"] + 0.05 * min(len(lines), 6) / 6 + (0.05 if station else 0.0)
         rid = f"station:{gid}" if station else f"stop:{gid}"
         data.add("stop", rid, name, _join(what, line_txt, _area(sub, town)), lat, lon, prior,

@@ -11,7 +11,7 @@ from scipy.spatial import cKDTree
 from maas.errors import BadRequest
 from maas.planner.clock import parse_clock, service_day_ref
 from maas.planner.places import Place, parse_place
-from maas.planner.profiles import Profile
+from maas.planner.profiles import Profile, get_profile
 from maas.router.raptor import raptor
 from maas.router.reverse import raptor_reverse
 from maas.timetable.compile import Timetable
@@ -211,6 +211,19 @@ class Network:
                               np.asarray(tgt_stops, np.int32), np.asarray(tgt_times, np.int32),
                               np.asarray(src_stops, np.int32), np.asarray(src_offsets, np.int32),
                               int(max_trips), int(t_floor))
+
+    def time_expanded_graph(self, date, profile="default", t_from: int | None = None, t_to: int | None = None,
+                            strict: bool = False):
+        """The time-expanded graph (networkx, the router's oracle and export) of a date and
+        profile; see :func:`maas.timetable.graph.build_time_expanded_graph`."""
+        from maas.timetable.graph import DayInputs, build_time_expanded_graph
+        prof = profile if isinstance(profile, Profile) else get_profile(str(profile))
+        day = self.parse_date(date) if not isinstance(date, dt.date) else date
+        ctx = self.day_context(day, prof, strict)
+        pa = self.profile_arrays(prof)
+        inputs = DayInputs(day, prof.name, bool(strict), ctx.slot_offsets, ctx.trip_active, ctx.stop_ok,
+                           pa["fp_ptr"], pa["fp_to"], pa["fp_dur"], pa["change"])
+        return build_time_expanded_graph(self.tt, inputs, t_from, t_to)
 
     def earliest_arrival(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
                          max_transfers: int = 6) -> int | None:

@@ -2,15 +2,18 @@
 
 Travel-time matrices use it only when the scenario's ``modes`` include ``PARK_RIDE`` or
 ``BIKE_SHARE``; with ``WALK, TRANSIT`` the added lots and stations change nothing (they are
-still recorded in ``summary.json``). The model is deliberately simple (no street network):
+still recorded in ``summary.json``). Times come from the planner's travel model
+(:mod:`maas.planner.travel`: the streets when the network was built with OSM, crow-fly x detour
+elsewhere) and its :data:`~maas.planner.settings.SETTINGS`, so scenarios and trip plans agree:
 
 * ``PARK_RIDE`` (origin side only): drive from the place to a lot with capacity (and free
-  spaces when known) at the planner's car speed over crow-fly × its car detour, park for ``PARK_S``, walk to stops
-  within ``LOT_WALK_M`` of the lot. Each (lot, stop) pair is one more access option.
-* ``BIKE_SHARE`` (both ends): walk to a station within ``STATION_WALK_M`` that has bikes, unlock
-  (``UNLOCK_S``), ride at the planner's bike speed over crow-fly × its bike detour (up to ``MAX_RIDE_M``) to a station with
-  free docks, dock (``DOCK_S``), walk to stops within ``STATION_WALK_M`` of it (access); egress
-  mirrors it from a stop to the place.
+  spaces when known) between ``min_pr_drive_m`` and ``max_pr_drive_m``, park for ``park_lot_s``,
+  walk to stops within ``lot_walk_m`` of the lot (and the profile's limit). Each (lot, stop)
+  pair is one more access option.
+* ``BIKE_SHARE`` (both ends; not for step-free profiles): walk to one of the ``pick_k`` nearest
+  stations within the profile's walk that has bikes, unlock, ride the bike graph (up to
+  ``max_bike_ride_m``) to a station with free docks, dock, walk to stops within
+  ``station_walk_m`` of it (access); egress mirrors it from a stop to the place.
 
 Base lots and stations come from the scenario's ``parking:``/``gbfs:`` sources (and from the
 loaded network's mobility layer when it exposes ``lots``/``stations``); edits add to them.
@@ -21,17 +24,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from maas.timetable.footpaths import haversine_m
+# the planner's own travel model and settings, so scenarios and trip plans agree
+from maas.planner.settings import SETTINGS as S
+from maas.planner.travel import From, bike_mode, car_mode, matrix, points_to_stops, walk_mode
 
-# the planner's own car, bike and parking model, so scenarios and trip plans agree
-from maas.planner.park_ride import PARK_LOT_S as PARK_S
-from maas.planner.shared_modes import (BIKE_DETOUR, BIKE_SPEED, CAR_DETOUR, CAR_SPEED, DOCK_S,
-                                       UNLOCK_S)
-
-MAX_DRIVE_M = 30_000.0
-LOT_WALK_M = 400.0
-STATION_WALK_M = 400.0
-MAX_RIDE_M = 8_000.0
+LOT_WALK_M = S.lot_walk_m
+STATION_WALK_M = S.station_walk_m
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,25 @@ class MobilityLayer:
     lots: list[Lot] = field(default_factory=list)
     stations: list[Station] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    # per network and profile: walks lot/station -> stops and the bike rides between stations
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def tables(self, net, profile) -> dict:
+        """Searched once per network and profile: lot and station walks to stops, bike rides."""
+        key = (id(net), profile.name)
+        t = self.cache.get(key)
+        if t is None:
+            walk = walk_mode(profile)
+            lot_lat = np.array([x.lat for x in self.lots], np.float64)
+            lot_lon = np.array([x.lon for x in self.lots], np.float64)
+            st_lat = np.array([x.lat for x in self.stations], np.float64)
+            st_lon = np.array([x.lon for x in self.stations], np.float64)
+            t = {"lot_lat": lot_lat, "lot_lon": lot_lon, "st_lat": st_lat, "st_lon": st_lon,
+                 "lot_walk": points_to_stops(net, walk, lot_lat, lot_lon, min(S.lot_walk_m, profile.max_access_m), 12),
+                 "st_walk": points_to_stops(net, walk, st_lat, st_lon, S.station_walk_m, S.stops_per_point),
+                 "ride": matrix(net, bike_mode(), st_lat, st_lon, S.max_bike_ride_m) if len(st_lat) else None}
+            self.cache[key] = t
+        return t
 
     def to_json(self) -> dict:
         return {"lots": [asdict(x) for x in self.lots], "bike_stations": [asdict(x) for x in self.stations],
@@ -126,10 +143,9 @@ def base_layer(spec, net=None) -> MobilityLayer:
     return MobilityLayer(list(lots.values()), list(stations.values()), sources)
 
 
-def _walk_to_stops(net, lat, lon, walk_m, speed):
-    detour = net.tt.meta["options"]["detour_factor"]
-    idx, crow = net.stops_within(lat, lon, walk_m / detour)
-    return idx, np.ceil(crow * detour / speed).astype(np.int64)
+def _rows(csr, i: int) -> tuple[np.ndarray, np.ndarray]:
+    ptr, stops, _, secs = csr
+    return stops[ptr[i]:ptr[i + 1]], np.ceil(secs[ptr[i]:ptr[i + 1]] - 1e-9).astype(np.int64)
 
 
 def extra_options(net, layer: MobilityLayer, lat: float, lon: float, modes, profile, *, egress: bool
@@ -137,35 +153,41 @@ def extra_options(net, layer: MobilityLayer, lat: float, lon: float, modes, prof
     """Extra (stop, seconds) access or egress options for a place at (lat, lon)."""
     stops: list[np.ndarray] = []
     secs: list[np.ndarray] = []
-    if "PARK_RIDE" in modes and not egress:
-        for lot in layer.lots:
-            if not lot.usable:
+    want_pr = "PARK_RIDE" in modes and not egress and layer.lots
+    want_bike = "BIKE_SHARE" in modes and layer.stations and not profile.step_free
+    if not (want_pr or want_bike):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    t = layer.tables(net, profile)
+    if want_pr:
+        drive_m, drive_s, _ = From(net, car_mode(), lat, lon, S.max_pr_drive_m).to(t["lot_lat"], t["lot_lon"])
+        for i, lot in enumerate(layer.lots):
+            if not lot.usable or not S.min_pr_drive_m <= drive_m[i] <= S.max_pr_drive_m:
                 continue
-            d = float(haversine_m(lat, lon, lot.lat, lot.lon)) * CAR_DETOUR
-            if d > MAX_DRIVE_M:
-                continue
-            drive = int(np.ceil(d / CAR_SPEED)) + PARK_S
-            idx, w = _walk_to_stops(net, lot.lat, lot.lon, LOT_WALK_M, profile.walk_speed)
+            idx, w = _rows(t["lot_walk"], i)
             stops.append(idx)
-            secs.append(w + drive)
-    if "BIKE_SHARE" in modes and layer.stations:
+            secs.append(w + int(np.ceil(drive_s[i] - 1e-9)) + S.park_lot_s)
+    if want_bike:
         st = layer.stations
-        s_lat = np.array([s.lat for s in st])
-        s_lon = np.array([s.lon for s in st])
-        near = haversine_m(lat, lon, s_lat, s_lon) * net.tt.meta["options"]["detour_factor"]
-        # at the place's end: stations with bikes (access) or free docks (egress) within walking reach
-        ok_here = np.array([(s.docks if egress else s.bikes) > 0 for s in st]) & (near <= STATION_WALK_M)
+        walk_m, walk_s, _ = From(net, walk_mode(profile), lat, lon, profile.max_access_m,
+                                 reverse=egress).to(t["st_lat"], t["st_lon"])
+        # at the place's end: stations with free docks (egress) or bikes (access) within the walk
+        ok_here = np.array([(s.docks if egress else s.bikes) > 0 for s in st]) & (walk_m <= profile.max_access_m)
         ok_there = np.array([(s.bikes if egress else s.docks) > 0 for s in st])
-        for a in np.flatnonzero(ok_here):
-            walk_a = int(np.ceil(near[a] / profile.walk_speed))
-            ride = haversine_m(s_lat[a], s_lon[a], s_lat, s_lon) * BIKE_DETOUR
-            for b in np.flatnonzero(ok_there & (ride <= MAX_RIDE_M)):
+        here = np.flatnonzero(ok_here)
+        here = here[np.argsort(walk_s[here], kind="stable")[:S.pick_k]]
+        ride_m, ride_s = t["ride"]
+        for a in here.tolist():
+            walk_a = int(np.ceil(walk_s[a] - 1e-9))
+            # access rides here -> there; egress rides there -> here
+            rm = ride_m[:, a] if egress else ride_m[a]
+            rs = ride_s[:, a] if egress else ride_s[a]
+            for b in np.flatnonzero(ok_there & (rm <= S.max_bike_ride_m)).tolist():
                 if b == a:
                     continue
-                t = walk_a + UNLOCK_S + int(np.ceil(ride[b] / BIKE_SPEED)) + DOCK_S
-                idx, w = _walk_to_stops(net, s_lat[b], s_lon[b], STATION_WALK_M, profile.walk_speed)
+                tt = walk_a + S.unlock_s + int(np.ceil(rs[b] - 1e-9)) + S.dock_s
+                idx, w = _rows(t["st_walk"], b)
                 stops.append(idx)
-                secs.append(w + t)
+                secs.append(w + tt)
     if not stops:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(stops).astype(np.int64), np.concatenate(secs).astype(np.int64)

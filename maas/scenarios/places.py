@@ -24,6 +24,7 @@ from scipy.spatial import cKDTree
 
 from maas.scenarios.spec import ScenarioSpec
 from maas.timetable.footpaths import haversine_m, project
+from maas.planner.travel import points_to_stops, walk_mode
 
 
 @dataclass
@@ -95,6 +96,9 @@ def access_csr(net, places: Places, profile, walk_m: float, *, egress: bool, ext
     detour = tt.meta["options"]["detour_factor"]
     fp_ptr, fp_to, _, fp_dur = net.footpaths_for(profile, reverse=egress)
     fp_ptr, fp_to, fp_dur = np.asarray(fp_ptr), np.asarray(fp_to), np.asarray(fp_dur)
+    # walks from every place to its stops by the planner's travel model (streets when the
+    # network has them), one bounded search per place
+    walk_stops = points_to_stops(net, walk_mode(profile), places.lat, places.lon, walk_m, 10**9, reverse=egress)
     ptr = [0]
     stops: list[np.ndarray] = []
     secs: list[np.ndarray] = []
@@ -107,9 +111,8 @@ def access_csr(net, places: Places, profile, walk_m: float, *, egress: bool, ext
             st = np.concatenate([[s_idx], fp_to[a:b]]).astype(np.int64)
             du = np.concatenate([[0], fp_dur[a:b]]).astype(np.int64)
         else:
-            idx, crow = net.stops_within(float(places.lat[i]), float(places.lon[i]), walk_m / detour)
-            st = np.asarray(idx, np.int64)
-            du = np.ceil(np.asarray(crow) * detour / profile.walk_speed).astype(np.int64)
+            st = walk_stops[1][walk_stops[0][i]:walk_stops[0][i + 1]]
+            du = np.ceil(walk_stops[3][walk_stops[0][i]:walk_stops[0][i + 1]] - 1e-9).astype(np.int64)
         if extra is not None:
             xs, xd = extra(float(places.lat[i]), float(places.lon[i]), egress)
             if len(xs):

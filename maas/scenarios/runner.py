@@ -114,9 +114,14 @@ def build_scenario_network(spec: ScenarioSpec, net, feeds: list | None = None):
     feeds = feeds if feeds is not None else base_feeds(net)
     new_feeds, log = apply_edits(feeds, spec)
     opts = BuildOptions(**net.tt.meta.get("options", {}))
-    tt = compile_feeds(new_feeds, opts)
+    graph = net.streets.g if net.streets is not None else None
+    walk_pairs = None
+    if graph is not None:   # the same street footpaths as the base network, for the edited stops
+        from maas.build import street_walk_pairs_for
+        walk_pairs = street_walk_pairs_for(graph, opts)
+    tt = compile_feeds(new_feeds, opts, walk_pairs)
     tt.meta["scenario"] = spec.name
-    scen = Network(tt, folder=None, mobility=getattr(net, "mobility", None))
+    scen = Network(tt, folder=None, mobility=getattr(net, "mobility", None), streets=graph)
     scen.feeds = new_feeds
     return scen, log
 

@@ -1,7 +1,7 @@
 """The time-expanded graph of one service date: a reference oracle for the router, and an export.
 
 :func:`build_time_expanded_graph` turns a compiled timetable, for one date and one traveller
-profile, into a :class:`networkx.DiGraph` whose shortest paths are exactly the journeys of the
+profile (:class:`DayInputs`, which the planner's ``Network.time_expanded_graph`` prepares), into a :class:`networkx.DiGraph` whose shortest paths are exactly the journeys of the
 RAPTOR transfer model (see :mod:`maas.router.raptor`):
 
 Nodes (all carry ``kind``, ``stop`` (stop index), ``stop_id`` and ``time``, in seconds after the
@@ -37,6 +37,7 @@ import bisect
 import datetime as dt
 import os
 from collections import defaultdict
+from dataclasses import dataclass
 
 import networkx as nx
 import numpy as np
@@ -45,26 +46,37 @@ _SRC = "__source__"
 _DST = "__target__"
 
 
-def build_time_expanded_graph(net, date, profile="default", t_from: int | None = None, t_to: int | None = None,
-                              strict: bool = False) -> nx.DiGraph:
-    """Time-expanded graph of ``net`` on ``date`` for ``profile``, restricted to ``[t_from, t_to]``.
+@dataclass(frozen=True)
+class DayInputs:
+    """What one date and one traveller profile change in the graph (built by the planner's
+    :meth:`maas.Network.time_expanded_graph`): trip activity per service-day slot and its
+    offsets, usable stops, the profile's footpaths (CSR) and change times."""
 
-    ``net`` is a :class:`maas.Network`; ``date`` a ``datetime.date`` or ``YYYY-MM-DD``;
-    ``profile`` a profile name or :class:`~maas.planner.profiles.Profile` (its footpath
-    durations, change times and, for step-free profiles, trip and stop masks are used, with
-    ``strict`` as in :meth:`Network.day_context`). Times are seconds after the date's service-day
-    reference; ``None`` bounds mean "no bound" (yesterday's, today's and tomorrow's trips all
-    included). Graph attributes record the date, profile, window and slot offsets; the per-stop
-    lookups used by :func:`te_earliest_arrival` are kept in ``graph.graph["_waits"]`` and
-    ``graph.graph["_arrivals"]``.
+    date: dt.date
+    profile: str
+    strict: bool
+    slot_offsets: np.ndarray
+    trip_active: np.ndarray
+    stop_ok: np.ndarray
+    fp_ptr: np.ndarray
+    fp_to: np.ndarray
+    fp_dur: np.ndarray
+    change: np.ndarray
+
+
+def build_time_expanded_graph(tt, day_inputs: DayInputs, t_from: int | None = None,
+                              t_to: int | None = None) -> nx.DiGraph:
+    """Time-expanded graph of the timetable ``tt`` for one date and profile (``day_inputs``),
+    restricted to ``[t_from, t_to]``.
+
+    Times are seconds after the date's service-day reference; ``None`` bounds mean "no bound"
+    (yesterday's, today's and tomorrow's trips all included). Graph attributes record the date,
+    profile, window and slot offsets; the per-stop lookups used by :func:`te_earliest_arrival`
+    are kept in ``graph.graph["_waits"]`` and ``graph.graph["_arrivals"]``.
     """
-    from maas.planner.profiles import Profile, get_profile
-
-    prof = profile if isinstance(profile, Profile) else get_profile(str(profile))
-    day = net.parse_date(date) if not isinstance(date, dt.date) else date
-    ctx = net.day_context(day, prof, strict)
-    pa = net.profile_arrays(prof)
-    tt = net.tt
+    ctx = day_inputs
+    day = ctx.date
+    strict = ctx.strict
     lo = -(2 ** 62) if t_from is None else int(t_from)
     hi = 2 ** 62 if t_to is None else int(t_to)
 
@@ -76,15 +88,15 @@ def build_time_expanded_graph(net, date, profile="default", t_from: int | None =
     trip_time_ptr = np.asarray(tt.trip_time_ptr)
     arr_time = np.asarray(tt.arr_time)
     dep_time = np.asarray(tt.dep_time)
-    fp_ptr = np.asarray(pa["fp_ptr"])
-    fp_to = np.asarray(pa["fp_to"])
-    fp_dur = np.asarray(pa["fp_dur"])
-    change = np.asarray(pa["change"])
+    fp_ptr = np.asarray(ctx.fp_ptr)
+    fp_to = np.asarray(ctx.fp_to)
+    fp_dur = np.asarray(ctx.fp_dur)
+    change = np.asarray(ctx.change)
     stop_ok = np.asarray(ctx.stop_ok)
     stop_ids = [str(s) for s in tt.stop_id]
     trip_ids = tt.trip_id
 
-    g = nx.DiGraph(date=day.isoformat(), profile=prof.name, strict=bool(strict),
+    g = nx.DiGraph(date=day.isoformat(), profile=ctx.profile, strict=bool(strict),
                    t_from=int(lo) if t_from is not None else "", t_to=int(hi) if t_to is not None else "",
                    slot_offsets=",".join(str(int(o)) for o in ctx.slot_offsets))
     waits: dict[int, set[int]] = defaultdict(set)
