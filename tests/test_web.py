@@ -578,7 +578,8 @@ def test_contract_fields_are_shown_in_words(page, sample_base, lang):
     assert rows.count() == 2
     assert "08:05" in rows.nth(0).inner_text() and s["delay_late"].format(n=2) in rows.nth(0).inner_text()
     assert s["cancelled"] in rows.nth(1).inner_text() and "Shopping City" in rows.nth(1).inner_text()
-    assert "real-time data is 10 minutes old" in page.locator("#dep-body").inner_text()
+    note = s["msg_REALTIME_STALE"] if lang == "ro" else "real-time data is 10 minutes old"
+    assert note in page.locator("#dep-body").inner_text()
     assert page.evaluate("document.activeElement.id") == "departures"
     assert axe_blocking(page) == []
 
