@@ -73,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--gbfs", action="append", default=None, help="GBFS source (overrides the network's)")
     s.add_argument("--parking", default=None)
     s.add_argument("--workers", type=int, default=1, help="worker processes (each maps the same network)")
+    s.add_argument("--watch", action="store_true", help="reload (every worker) when the network folder changes")
+    s.add_argument("--insecure-admin", action="store_true",
+                   help="allow a non-loopback --host without MAAS_ADMIN_TOKEN (admin endpoints open)")
+    s.add_argument("--cors-origin", action="append", default=None, metavar="ORIGIN",
+                   help="allow browser calls from this origin (repeatable; default: none)")
+    s.add_argument("--rate-limit", type=float, default=None, metavar="PER_S",
+                   help="plans a second per client on /v1/plan, 429 beyond (default: off)")
     s.add_argument("--tiles", default=None, help="base-map tile URL for the web page, e.g. "
                    "https://tile.example.org/{z}/{x}/{y}.png (default: env MAAS_TILE_URL; none: blank map)")
 
@@ -197,7 +204,11 @@ def _cmd_serve(a) -> int:
         raise MaasError("--workers must be at least 1")
     if a.tiles is not None:
         os.environ["MAAS_TILE_URL"] = a.tiles     # read by the page (and by every worker process)
-    serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking, workers=a.workers)
+    if a.rate_limit is not None and not (a.rate_limit >= 0 and a.rate_limit < float("inf")):
+        raise MaasError("--rate-limit must be a number >= 0 (0 = off)")
+    serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking, workers=a.workers,
+          watch=a.watch, insecure_admin=a.insecure_admin, cors_origins=a.cors_origin,
+          plan_rate_limit=a.rate_limit)
     return EXIT_OK
 
 

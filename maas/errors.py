@@ -38,6 +38,19 @@ class FeedError(MaasError):
         super().__init__(str(self.issue)[len("error: "):] + extra)
 
 
+def read_failure(exc: BaseException) -> str:
+    """Why a file could not be read, in words that name no path and quote no OS message."""
+    if isinstance(exc, FileNotFoundError):
+        return "file not found"
+    if isinstance(exc, IsADirectoryError):
+        return "cannot read: a folder, not a file"
+    if isinstance(exc, PermissionError):
+        return "cannot read: permission denied"
+    if isinstance(exc, UnicodeDecodeError):
+        return "cannot read: not UTF-8 text"
+    return "cannot read the file"
+
+
 class UnreadableSource(FeedError):
     """A source that is not there or is not a feed at all (CLI exit 2, even for ``validate``)."""
 

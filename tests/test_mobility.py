@@ -96,7 +96,11 @@ def test_relative_sources_recorded_absolute(tmp_path: Path, monkeypatch: pytest.
     out = tmp_path / "net"
     Mobility.from_sources(["gbfs/velotm"], "park_and_ride.geojson", folder=str(out))
     doc = json.loads((out / MOBILITY_FILE).read_text())
-    assert doc["gbfs"] == [str(VELOTM)] and doc["parking"] == str(PARKING)
+    # recorded against the working directory as given (not resolved): compare the same files,
+    # since ../shared may be a symbolic link
+    assert [Path(p).resolve() for p in doc["gbfs"]] == [VELOTM.resolve()]
+    assert Path(doc["parking"]).resolve() == PARKING.resolve()
+    assert all(Path(p).is_absolute() for p in doc["gbfs"] + [doc["parking"]])
     monkeypatch.chdir(tmp_path)
     assert len(Mobility.from_folder(out).bike_stations()) == 34
 
@@ -123,9 +127,13 @@ def test_missing_folder_is_a_message(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     mob = Mobility.from_sources([str(missing), str(VELOTM)], None)
     msgs = mob.messages()
-    assert codes(msgs) == ["GBFS_UNAVAILABLE"] and str(missing) in msgs[0]["text"]
+    assert codes(msgs) == ["GBFS_UNAVAILABLE"] and "source nowhere is unavailable" in msgs[0]["text"]
+    assert str(tmp_path) not in msgs[0]["text"]                            # named by id, no path
     assert len(mob.bike_stations()) == 34                                  # the good source still counts
-    assert any("UNAVAILABLE" in l and str(missing) in l for l in mob.summary_lines())
+    assert any("UNAVAILABLE" in l and str(missing) in l for l in mob.summary_lines())   # CLI: full detail
+    states = {s["id"]: s for s in mob.source_states()}
+    assert states["nowhere"]["status"] == "unavailable" and states["velotm"]["status"] == "ok"
+    assert str(tmp_path) not in json.dumps(mob.source_states())
 
 
 def test_bad_json_is_a_message(tmp_path: Path) -> None:
@@ -134,7 +142,8 @@ def test_bad_json_is_a_message(tmp_path: Path) -> None:
     mob = Mobility.from_sources([str(bad)], None)
     msgs = mob.messages()
     assert codes(msgs) == ["GBFS_UNAVAILABLE"]
-    assert str(bad) in msgs[0]["text"] and "station_status.json" in msgs[0]["text"]
+    assert "velotm" in msgs[0]["text"] and "station_status.json" in msgs[0]["text"]
+    assert "invalid JSON" in msgs[0]["text"] and str(tmp_path) not in msgs[0]["text"]
     assert mob.bike_stations() == []
 
 
@@ -143,7 +152,8 @@ def test_http_500_is_a_message(http_server) -> None:
     url = base + "/gbfs/gbfs.json"
     mob = Mobility.from_sources([url], None)
     msgs = mob.messages()
-    assert codes(msgs) == ["GBFS_UNAVAILABLE"] and url in msgs[0]["text"] and "500" in msgs[0]["text"]
+    assert codes(msgs) == ["GBFS_UNAVAILABLE"] and "source gbfs " in msgs[0]["text"] and "500" in msgs[0]["text"]
+    assert "127.0.0.1" not in msgs[0]["text"]
 
 
 def test_http_source_and_stale(http_server) -> None:
@@ -152,7 +162,7 @@ def test_http_source_and_stale(http_server) -> None:
     stale = http_server(folder_routes(CARSHARE, stamp=int(now) - 3 * 3600)) + "/gbfs/gbfs.json"
     mob = Mobility.from_sources([fresh, stale], None)
     msgs = mob.messages()
-    assert codes(msgs) == ["GBFS_STALE"] and stale in msgs[0]["text"]
+    assert codes(msgs) == ["GBFS_STALE"] and "source gbfs-2 is stale" in msgs[0]["text"]    # ids made unique
     assert len(mob.bike_stations()) == 34 and not any(s["stale"] for s in mob.bike_stations())
     assert all(v["stale"] for v in mob.vehicles())
 
@@ -173,7 +183,8 @@ def test_recorded_parking_gone_bad_is_a_message(tmp_path: Path) -> None:
     Mobility.from_sources([], str(pr), folder=str(tmp_path / "net"))
     pr.write_text("[]")
     mob = Mobility.from_folder(tmp_path / "net")
-    assert codes(mob.messages()) == ["PARKING_UNAVAILABLE"] and str(pr) in mob.messages()[0]["text"]
+    assert codes(mob.messages()) == ["PARKING_UNAVAILABLE"]
+    assert "source parking cannot be read" in mob.messages()[0]["text"] and str(pr) not in mob.messages()[0]["text"]
     with pytest.raises(FeedError):                                 # given explicitly: must be readable
         Mobility.from_folder(tmp_path / "net", parking=str(pr))
 
@@ -191,13 +202,37 @@ def test_refresh_by_ttl(tmp_path: Path) -> None:
     status = json.loads((src / "station_status.json").read_text())
     for s in status["data"]["stations"]:
         s["num_bikes_available"] = 0
-    (src / "station_status.json").write_text(json.dumps(status))
-    assert mob.refresh(now=t0 + 10) is False                      # ttl not expired: nothing read
+    assert mob.refresh(now=t0 + 10) is False                      # ttl not expired, files unchanged
     assert mob.snapshot is before
-    assert mob.refresh(now=t0 + ttl + 1) is True
+    assert mob.refresh(now=t0 + ttl + 1) is False                 # re-read at the ttl: same data
+    (src / "station_status.json").write_text(json.dumps(status))
+    assert mob.refresh(now=t0 + ttl + 1.5) is False               # stats compared at most every second
+    assert mob.refresh(now=t0 + ttl + 2.5) is True                # changed on disk: read before the ttl
     assert mob.snapshot is not before and all(s["bikes"] == 0 for s in mob.bike_stations())
     assert before.st_rent.any()                                   # the old snapshot is untouched
-    assert mob.refresh(now=t0 + 2 * ttl + 2) is False             # re-read, same data
+    assert mob.refresh(now=t0 + 2 * ttl + 3) is False             # re-read, same data
+
+
+def test_fault_and_recovery_noticed_by_file_stats(tmp_path: Path) -> None:
+    src = copy_gbfs(VELOTM, tmp_path / "velotm")
+    pr = tmp_path / "pr.geojson"
+    shutil.copy(PARKING, pr)
+    t0 = 1_000_000.0
+    mob = Mobility.from_sources([str(src)], str(pr), now=t0)
+    good = (src / "station_status.json").read_bytes()
+    (src / "station_status.json").write_text("")                  # emptied
+    pr.write_text("{")                                             # malformed
+    assert mob.refresh(now=t0 + 2) is True                         # long before the 60 s ttl
+    assert codes(mob.messages()) == ["GBFS_UNAVAILABLE", "PARKING_UNAVAILABLE"]
+    assert len(mob.bike_stations()) == 34                          # last good data kept meanwhile
+    (src / "station_status.json").write_bytes(good)
+    shutil.copy(PARKING, pr)
+    assert mob.refresh(now=t0 + 4) is True and mob.messages() == []
+    (src / "station_status.json").unlink()                         # missing
+    pr.unlink()
+    assert mob.refresh(now=t0 + 6) is True
+    text = " ".join(m["text"] for m in mob.messages())
+    assert codes(mob.messages()) == ["GBFS_UNAVAILABLE", "PARKING_UNAVAILABLE"] and str(tmp_path) not in text
 
 
 def test_refresh_failure_keeps_last_good_data(tmp_path: Path) -> None:
@@ -224,7 +259,7 @@ def test_refresh_parking_file(tmp_path: Path) -> None:
     pr.write_text(json.dumps(doc))
     import os
     os.utime(pr, (t0 + 5, t0 + 5))
-    assert mob.refresh(now=t0 + 61) is True
+    assert mob.refresh(now=t0 + 2) is True
     assert mob.parking_lots()[0]["spaces_available"] == 0 and mob.parking_lots()[0]["has_space"] is False
 
 
@@ -252,3 +287,69 @@ def test_concurrent_readers_during_refresh(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert not errors
+
+
+class _EtagServer:
+    """Serves ``routes`` ({path: (status, body)}, changeable while running) with an ETag and
+    304 Not Modified for a matching If-None-Match, as GBFS servers behind a CDN do."""
+
+    def __init__(self, routes: dict):
+        import hashlib
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        self.routes = routes
+        self.hits = 0
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                outer.hits += 1
+                status, body = outer.routes.get(self.path, (404, b"not found"))
+                etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+                if status == 200 and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/gbfs/gbfs.json"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_url_source_checked_by_etag_between_ttls() -> None:
+    now = time.time()
+    routes = folder_routes(VELOTM, stamp=int(now))
+    srv = _EtagServer(routes)
+    try:
+        mob = Mobility.from_sources([srv.url], None, now=now)
+        assert mob.messages() == [] and mob.check_interval() == 5.0
+        before = srv.hits
+        assert mob.refresh(now=now + 6) is False                    # every document: 304
+        assert srv.hits - before == len(mob.snapshot.gbfs[0].system.validators)
+        status = json.loads(routes["/gbfs/station_status.json"][1])
+        for s in status["data"]["stations"]:
+            s["num_bikes_available"] = 0
+        routes["/gbfs/station_status.json"] = (200, json.dumps(status).encode())
+        assert mob.refresh(now=now + 12) is True                    # changed: read before the 60 s ttl
+        assert all(s["bikes"] == 0 for s in mob.bike_stations())
+        routes["/gbfs/station_status.json"] = (500, b"down")
+        assert mob.refresh(now=now + 18) is True
+        msgs = mob.messages()
+        assert codes(msgs) == ["GBFS_UNAVAILABLE"] and "HTTP 500" in msgs[0]["text"] and "127.0.0.1" not in msgs[0]["text"]
+        routes["/gbfs/station_status.json"] = (200, json.dumps(status).encode())
+        assert mob.refresh(now=now + 24) is True and mob.messages() == []   # retried after 5 s
+    finally:
+        srv.close()

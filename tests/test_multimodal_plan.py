@@ -344,7 +344,9 @@ def test_broken_gbfs_still_plans_transit(net_dir, truth, tmp_path, server_500, k
     used = check_response(res, truth, n)
     assert used & TRANSIT_MODES and "BIKE_SHARE" not in used
     msgs = [m for m in res["messages"] if m["code"] == "GBFS_UNAVAILABLE"]
-    assert len(msgs) == 1 and bad in msgs[0]["text"]
+    assert len(msgs) == 1
+    from maas.planner.mobility import source_id
+    assert f"source {source_id(bad)} " in msgs[0]["text"] and bad not in msgs[0]["text"]   # by id, no path
     # planning without the broken source still works for the other modes
     res = n.plan(PLACES["piata_victoriei"], PLACES["iulius_mall"], DATE, "08:00", modes=["CAR_SHARE"])
     assert res["itineraries"] and "CAR_SHARE" in check_response(res, truth, n)
@@ -371,7 +373,8 @@ def test_stale_gbfs_is_not_used(net_dir, truth, stale_carshare) -> None:
     used = check_response(res, truth, n)
     assert "CAR_SHARE" not in used and used & TRANSIT_MODES
     stale = [m for m in res["messages"] if m["code"] == "GBFS_STALE"]
-    assert len(stale) == 1 and stale_carshare in stale[0]["text"]
+    from maas.planner.mobility import source_id
+    assert len(stale) == 1 and f"source {source_id(stale_carshare)} is stale" in stale[0]["text"]
     assert "NO_CAR_AVAILABLE" in [m["code"] for m in res["messages"]]
 
 
@@ -419,7 +422,7 @@ def test_refresh_during_a_request_does_not_mix_snapshots(net_dir, truth, tmp_pat
     hook after the access options (direct options, review, messages) sees the bound snapshot."""
     import time
 
-    from maas.planner.mobility import BoundMobility
+    from maas.planner.modes import BikeShareMode
     live = writable_copy(VELOTM, tmp_path / "velotm-live")
     n = load_network(net_dir, gbfs=[str(live)])
     modes = ["BIKE_SHARE", "WALK", "TRANSIT"]
@@ -433,14 +436,14 @@ def test_refresh_during_a_request_does_not_mix_snapshots(net_dir, truth, tmp_pat
             s["num_bikes_available"] = 0
     edit_json(live / "station_status.json", take_all)      # every bike gone on the next read
     refreshed = []
-    original = BoundMobility.access_options
+    original = BikeShareMode.access
 
     def access_then_refresh(self, *a, **k):
         out = original(self, *a, **k)
         if not refreshed:
             refreshed.append(n.mobility.refresh(now=time.time() + 3600))
         return out
-    monkeypatch.setattr(BoundMobility, "access_options", access_then_refresh)
+    monkeypatch.setattr(BikeShareMode, "access", access_then_refresh)
     during = n.plan(*args, modes=modes)
     assert refreshed == [True] and not n.mobility.snapshot.st_rent.any()
     assert during == before                                 # the whole answer, from one snapshot

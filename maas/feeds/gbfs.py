@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from urllib.parse import urljoin, urlparse
 
 import httpx
 
-from maas.errors import FeedError
+from maas.errors import FeedError, read_failure
 
 STALE_GRACE_S: float = 15 * 60
 """Seconds a URL source may lag behind ``last_updated + ttl`` before it is stale."""
@@ -41,6 +42,37 @@ FEEDS = ("system_information", "station_information", "station_status", "free_bi
          "vehicle_status", "vehicle_types", "system_pricing_plans")
 OPTIONAL_FEEDS = frozenset({"vehicle_types", "system_pricing_plans"})
 """Feeds that may be listed in gbfs.json yet be absent (404): a warning, not an error."""
+
+MAX_ABS: float = 1e12
+"""No number of a feed may be larger than this (in magnitude): every value that reaches a JSON
+body must be finite, and products of two feed values (rate x units) must stay finite too."""
+MAX_COUNT: int = 1_000_000
+"""Capacities and counts of bikes or docks above this are refused."""
+MAX_PRICE: float = 1e6
+MAX_RATE: float = 1e4
+MAX_RANGE_M: float = 1e8
+MAX_UNITS: int = 10_000_000
+"""Pricing segment ``start``/``end``/``interval`` (minutes or km) above this are refused."""
+MAX_TIMESTAMP: int = 253_402_300_799
+"""9999-12-31T23:59:59Z: a later ``last_updated`` cannot be shown as a date."""
+
+
+def finite_number(value: Any) -> bool:
+    """True for a JSON number (not a bool) that is finite and no larger than MAX_ABS."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= MAX_ABS      # math.isfinite(10**400) raises OverflowError
+    return math.isfinite(value) and abs(value) <= MAX_ABS
+
+
+def valid_text(value: str) -> bool:
+    """False for a string that cannot be written as UTF-8 (a lone surrogate, from a JSON escape)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class GbfsError(FeedError):
@@ -147,7 +179,7 @@ class PricingPlan:
             total += sum(s.charge(km) for s in self.per_km_pricing)
         else:
             total += self.per_km_rate * km
-        return round(total, 6)
+        return round(max(total, 0.0), 6)     # discounts (negative rates) never pay the rider
 
 
 @dataclass
@@ -167,6 +199,8 @@ class GbfsSystem:
     warnings: list[str]
     fetched_at: float
     max_age_s: float | None = None
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)
+    """URL source: each document's (``ETag``, ``Last-Modified``), for :func:`url_unchanged`."""
 
     @property
     def is_remote(self) -> bool:
@@ -224,9 +258,13 @@ class _Rec:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.err(key, f"expected a string, got {json.dumps(value)}")
+            raise self.err(key, f"expected a string, got {_show(value)}")
+        if isinstance(value, int) and not finite_number(value):
+            raise self.err(key, "expected a string, got a huge number")
         if str(value) == "":
             raise self.err(key, "empty string")
+        if not valid_text(str(value)):
+            raise self.err(key, "not valid Unicode text")
         return str(value)
 
     def text(self, key: str, required: bool = True) -> str | None:
@@ -234,6 +272,8 @@ class _Rec:
         value = self._get(key, required)
         if isinstance(value, list):
             if value and isinstance(value[0], dict) and isinstance(value[0].get("text"), str):
+                if not valid_text(value[0]["text"]):
+                    raise self.err(key, "not valid Unicode text")
                 return value[0]["text"]
             raise self.err(key, "expected a localized string [{\"text\": ..., \"language\": ...}]")
         return self.str_(key, required)
@@ -243,15 +283,14 @@ class _Rec:
         value = self._get(key, required)
         if value is None:
             return None
-        if (isinstance(value, bool) or not isinstance(value, (int, float))
-                or not math.isfinite(value)):
-            raise self.err(key, f"expected a number, got {json.dumps(value)}")
+        if not finite_number(value):
+            raise self.err(key, f"expected a finite number, got {_show(value)}")
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             raise self.err(key, f"{value} is outside [{lo}, {hi}]")
         return float(value)
 
-    def int_(self, key: str, required: bool = True) -> int | None:
-        value = self.num(key, required, lo=0)
+    def int_(self, key: str, required: bool = True, hi: float | None = MAX_COUNT) -> int | None:
+        value = self.num(key, required, lo=0, hi=hi)
         if value is None:
             return None
         if not value.is_integer():
@@ -264,7 +303,16 @@ class _Rec:
             return default
         if value in (0, 1) and not isinstance(value, float):  # True/False are 1/0 too
             return bool(value)
-        raise self.err(key, f"expected true/false or 0/1, got {json.dumps(value)}")
+        raise self.err(key, f"expected true/false or 0/1, got {_show(value)}")
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    """A short JSON rendering of a bad value for an error message."""
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError):
+        text = type(value).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _timestamp(rec: _Rec, key: str) -> int:
@@ -272,10 +320,13 @@ def _timestamp(rec: _Rec, key: str) -> int:
     value = rec._get(key, True)
     if isinstance(value, str):
         try:
-            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
-        except ValueError:
-            raise rec.err(key, f"not a timestamp: {value!r}") from None
-    return int(rec.num(key, lo=0) or 0)
+            stamp = int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+        except (ValueError, OverflowError, OSError):
+            raise rec.err(key, f"not a timestamp: {_show(value)}") from None
+        if not 0 <= stamp <= MAX_TIMESTAMP:
+            raise rec.err(key, f"timestamp out of range: {_show(value)}")
+        return stamp
+    return int(rec.num(key, lo=0, hi=MAX_TIMESTAMP) or 0)
 
 
 def _records(doc: dict, file: str, key: str) -> list[Any]:
@@ -319,15 +370,16 @@ def _discovery(doc: dict, file: str) -> dict[str, str]:
 def _read_file(path: Path) -> dict:
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise GbfsError(str(path), "file not found") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise GbfsError(str(path), f"cannot read: {e}") from None
+        raise GbfsError(str(path), read_failure(e)) from None
     try:
         return _check_doc(json.loads(text), str(path))
     except json.JSONDecodeError as e:
         raise GbfsError(str(path), f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}"
                         ) from None
+    except RecursionError:
+        raise GbfsError(str(path), "invalid JSON: nested too deeply") from None
+
 
 
 Docs = dict[str, tuple[str, dict]]
@@ -358,7 +410,7 @@ def _folder_docs(source: Path, warnings: list[str]) -> tuple[Docs, dict | None]:
         candidates.append(root / f"{name}.json")
         path = next((p for p in candidates if p.is_file()), None)
         if path is None:
-            msg = f"feed {name} ({url}) has no file {base or name + '.json'} in {root}"
+            msg = f"feed {name} has no file {base or name + '.json'} beside gbfs.json"
             if name in OPTIONAL_FEEDS:
                 warnings.append(f"{discovery}: {msg}; ignored")
                 continue
@@ -367,30 +419,50 @@ def _folder_docs(source: Path, warnings: list[str]) -> tuple[Docs, dict | None]:
     return docs, gbfs
 
 
-def _fetch(client: httpx.Client, url: str, optional: bool, warnings: list[str]) -> dict | None:
+def _fetch(client: httpx.Client, url: str, optional: bool, warnings: list[str],
+           validators: dict | None = None) -> dict | None:
     try:
         resp = client.get(url)
+    except httpx.TimeoutException:
+        raise GbfsError(url, "cannot fetch: timed out") from None
     except httpx.HTTPError as e:
-        raise GbfsError(url, f"cannot fetch: {type(e).__name__}: {e}") from None
+        raise GbfsError(url, f"cannot fetch: {_fetch_failure(e)}") from None
     if resp.status_code == 404 and optional:
         warnings.append(f"{url}: HTTP 404; optional feed ignored")
         return None
     if resp.status_code != 200:
         raise GbfsError(url, f"HTTP {resp.status_code} {resp.reason_phrase}")
+    if validators is not None:
+        validators[url] = (resp.headers.get("etag"), resp.headers.get("last-modified"))
     try:
         return _check_doc(json.loads(resp.content), url)
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise GbfsError(url, f"invalid JSON: {e}") from None
+    except json.JSONDecodeError as e:
+        raise GbfsError(url, f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}") from None
+    except (UnicodeDecodeError, RecursionError):
+        raise GbfsError(url, "invalid JSON") from None
 
 
-def _url_docs(url: str, timeout: float, warnings: list[str]) -> tuple[Docs, dict]:
+def _fetch_failure(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.ConnectError):
+        return "connection failed"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "too many redirects"
+    return type(exc).__name__
+
+
+def _url_docs(url: str, timeout: float, warnings: list[str],
+              validators: dict | None = None) -> tuple[Docs, dict]:
     docs: Docs = {}
     with httpx.Client(timeout=timeout, follow_redirects=True) as client:
-        gbfs = _fetch(client, url, False, warnings)
+        gbfs = _fetch(client, url, False, warnings, validators)
         assert gbfs is not None
         for name, feed_url in _discovery(gbfs, url).items():
-            full = urljoin(url, feed_url)
-            doc = _fetch(client, full, name in OPTIONAL_FEEDS, warnings)
+            try:
+                full = urljoin(url, feed_url)
+                httpx.URL(full)
+            except (ValueError, httpx.InvalidURL):
+                raise GbfsError(url, f"feed {name} has an invalid url", field="url") from None
+            doc = _fetch(client, full, name in OPTIONAL_FEEDS, warnings, validators)
             if doc is not None:
                 docs[name] = (full, doc)
     return docs, gbfs
@@ -407,11 +479,14 @@ def _segments(rec: _Rec, key: str) -> tuple[PricingSegment, ...]:
     out = []
     for j, seg in enumerate(raw):
         s = _Rec(rec.file, rec.row, seg, f"{rec.prefix}{key}[{j}].")
-        start = s.num("start", lo=0) or 0.0
-        end = s.num("end", required=False)
+        # GBFS: start, end and interval are non-negative integers; rate may be negative (a discount)
+        start = float(s.int_("start", hi=MAX_UNITS) or 0)
+        end_i = s.int_("end", required=False, hi=MAX_UNITS)
+        end = None if end_i is None else float(end_i)
         if end is not None and end <= start:
             raise s.err("end", f"end {end} is not after start {start}")
-        out.append(PricingSegment(start, s.num("rate") or 0.0, s.num("interval", lo=0) or 0.0, end))
+        rate = s.num("rate", lo=-MAX_RATE, hi=MAX_RATE) or 0.0
+        out.append(PricingSegment(start, rate, float(s.int_("interval", hi=MAX_UNITS) or 0), end))
     return tuple(out)
 
 
@@ -425,19 +500,23 @@ def _summary(segments: tuple[PricingSegment, ...]) -> tuple[float, float]:
     return per_unit, first.start
 
 
+_DECIMAL_RE = re.compile(r"[0-9]{1,9}(?:\.[0-9]{1,9})?")
+
+
 def _plans(file: str, doc: dict) -> dict[str, PricingPlan]:
     plans: dict[str, PricingPlan] = {}
     for i, raw in enumerate(_records(doc, file, "plans"), 1):
         r = _Rec(file, i, raw)
         plan_id = r.str_("plan_id") or ""
         price_raw = r.rec.get("price")
-        if isinstance(price_raw, str):  # 2.x allows a decimal string
-            try:
-                price = float(price_raw)
-            except ValueError:
-                raise r.err("price", f"not a decimal amount: {price_raw!r}") from None
+        if isinstance(price_raw, str):  # 2.x allows a decimal string: digits, not "NaN" or "1e9"
+            if not _DECIMAL_RE.fullmatch(price_raw):
+                raise r.err("price", f"not a decimal amount: {_show(price_raw)}")
+            price = float(price_raw)
+            if price > MAX_PRICE:
+                raise r.err("price", f"{price} is outside [0, {MAX_PRICE}]")
         else:
-            price = r.num("price", lo=0) or 0.0
+            price = r.num("price", lo=0, hi=MAX_PRICE) or 0.0
         per_min, per_km = _segments(r, "per_min_pricing"), _segments(r, "per_km_pricing")
         min_rate, free = _summary(per_min)
         km_rate, _ = _summary(per_km)
@@ -454,6 +533,7 @@ def _vehicle_types(file: str, doc: dict) -> dict[str, dict]:
         r = _Rec(file, i, raw)
         type_id = r.str_("vehicle_type_id") or ""
         r.str_("form_factor")
+        r.str_("propulsion_type", required=False)
         if type_id in types:
             raise r.err("vehicle_type_id", f"duplicate vehicle_type_id {type_id!r}")
         types[type_id] = dict(r.rec)
@@ -517,7 +597,7 @@ def _vehicles(name: str, feed: tuple[str, dict], types: dict[str, dict],
         reserved, disabled = r.bool_("is_reserved"), r.bool_("is_disabled")
         type_id = r.str_("vehicle_type_id", required=False)
         plan_id = r.str_("pricing_plan_id", required=False)
-        range_m = r.num("current_range_meters", required=False, lo=0)
+        range_m = r.num("current_range_meters", required=False, lo=0, hi=MAX_RANGE_M)
         if lat is None or lon is None:
             continue  # docked at a station: counted in station_status
         vtype = types.get(type_id or "")
@@ -540,9 +620,10 @@ def load_gbfs(source: str | os.PathLike, *, timeout: float = 5.0, now: float | N
     ``fetched_at``. ``max_age_s`` overrides the staleness rule (see the module doc).
     """
     warnings: list[str] = []
+    validators: dict[str, tuple[str | None, str | None]] = {}
     src = os.fspath(source)
     if src.startswith(("http://", "https://")):
-        docs, gbfs = _url_docs(src, timeout, warnings)
+        docs, gbfs = _url_docs(src, timeout, warnings, validators)
         gbfs_file = src
     else:
         docs, gbfs = _folder_docs(Path(src), warnings)
@@ -555,7 +636,7 @@ def load_gbfs(source: str | os.PathLike, *, timeout: float = 5.0, now: float | N
     for f, d in all_docs:
         header = _Rec(f, None, d)
         stamps.append(_timestamp(header, "last_updated"))
-        ttls.append(header.int_("ttl") or 0)
+        ttls.append(header.int_("ttl", hi=MAX_UNITS) or 0)
     version = str((gbfs or {}).get("version") or next(
         (d["version"] for _, d in docs.values() if isinstance(d.get("version"), str)), "unknown"))
 
@@ -581,8 +662,32 @@ def load_gbfs(source: str | os.PathLike, *, timeout: float = 5.0, now: float | N
             vehicles += _vehicles(feed, docs[feed], types, plans, warnings)
 
     system = GbfsSystem(system_id, name, version, src, max(stamps), min(ttls), stations, vehicles,
-                        types, plans, warnings, time.time() if now is None else now, max_age_s)
+                        types, plans, warnings, time.time() if now is None else now, max_age_s,
+                        validators)
     if system.is_stale(system.fetched_at):
         warnings.append(f"{src}: data is stale "
                         f"(last_updated {system.last_updated}, ttl {system.ttl})")
     return system
+
+
+def url_unchanged(system: GbfsSystem, timeout: float = 2.0) -> bool | None:
+    """Cheap check of a URL source between full reads: a conditional GET (``If-None-Match`` /
+    ``If-Modified-Since``) of each document read. True when every one answers 304 Not Modified,
+    False when any changed or failed (read the source again), None when the server gave no
+    validators to check with (only the ``ttl`` tells then)."""
+    checks = {u: v for u, v in system.validators.items() if v[0] or v[1]}
+    if not checks or len(checks) < len(system.validators):
+        return None
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=True) as client:
+            for url, (etag, modified) in checks.items():
+                headers = {}
+                if etag:
+                    headers["If-None-Match"] = etag
+                if modified:
+                    headers["If-Modified-Since"] = modified
+                if client.get(url, headers=headers).status_code != 304:
+                    return False
+    except httpx.HTTPError:
+        return False
+    return True

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from maas.errors import FeedError
+from maas.errors import FeedError, read_failure
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAYS_RE = re.compile(r"^(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?"
@@ -120,13 +120,41 @@ class ParkingLot:
         return asdict(self)
 
 
+MAX_COUNT = 1_000_000
+"""Capacities and free spaces above this are refused (no car park is that big)."""
+
+
+def _finite(value: Any) -> bool:
+    """A JSON number (not a bool) that is finite; huge integers count as not finite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    if isinstance(value, int):
+        return abs(value) <= 1e12         # math.isfinite(10**400) raises OverflowError
+    return math.isfinite(value)
+
+
+def _show(value: Any, limit: int = 40) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError):
+        text = type(value).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _valid_text(value: str) -> bool:
+    try:
+        value.encode("utf-8")             # a lone surrogate (from a JSON escape) cannot be written
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _int(props: dict, key: str, file: str, row: int) -> int | None:
     value = props.get(key)
     if value is None:
         return None
-    if (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)
-            or value < 0 or not float(value).is_integer()):
-        raise FeedError(file, f"expected a whole number >= 0 or null, got {json.dumps(value)}",
+    if (not _finite(value) or value < 0 or value > MAX_COUNT or not float(value).is_integer()):
+        raise FeedError(file, f"expected a whole number in [0, {MAX_COUNT}] or null, got {_show(value)}",
                         row, key)
     return int(value)
 
@@ -134,7 +162,9 @@ def _int(props: dict, key: str, file: str, row: int) -> int | None:
 def _str(props: dict, key: str, file: str, row: int) -> str | None:
     value = props.get(key)
     if value is not None and not isinstance(value, str):
-        raise FeedError(file, f"expected a string or null, got {json.dumps(value)}", row, key)
+        raise FeedError(file, f"expected a string or null, got {_show(value)}", row, key)
+    if value is not None and not _valid_text(value):
+        raise FeedError(file, "not valid Unicode text", row, key)
     return value
 
 
@@ -146,8 +176,8 @@ def _lot(feature: Any, file: str, row: int) -> ParkingLot:
         raise FeedError(file, "geometry must be a Point", row, "geometry.type")
     coords = geom.get("coordinates")
     if (not isinstance(coords, list) or len(coords) < 2
-            or any(isinstance(c, bool) or not isinstance(c, (int, float)) for c in coords[:2])):
-        raise FeedError(file, f"expected [lon, lat] numbers, got {json.dumps(coords)}", row,
+            or not all(_finite(c) for c in coords[:2])):
+        raise FeedError(file, f"expected [lon, lat] finite numbers, got {_show(coords)}", row,
                         "geometry.coordinates")
     lon, lat = float(coords[0]), float(coords[1])
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
@@ -157,11 +187,13 @@ def _lot(feature: Any, file: str, row: int) -> ParkingLot:
     if not isinstance(props, dict):
         raise FeedError(file, "missing properties object", row, "properties")
     lot_id = props.get("id", feature.get("id"))
-    if isinstance(lot_id, bool) or not isinstance(lot_id, (str, int)) or lot_id == "":
-        raise FeedError(file, f"missing or invalid id: {json.dumps(lot_id)}", row, "id")
+    if (isinstance(lot_id, bool) or not isinstance(lot_id, (str, int)) or lot_id == ""
+            or (isinstance(lot_id, int) and not _finite(lot_id))
+            or (isinstance(lot_id, str) and not _valid_text(lot_id))):
+        raise FeedError(file, f"missing or invalid id: {_show(lot_id)}", row, "id")
     name = props.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise FeedError(file, f"missing or invalid name: {json.dumps(name)}", row, "name")
+    if not isinstance(name, str) or not name.strip() or not _valid_text(name):
+        raise FeedError(file, f"missing or invalid name: {_show(name)}", row, "name")
     return ParkingLot(str(lot_id), name, lat, lon, _int(props, "capacity", file, row),
                       _int(props, "spaces_available", file, row),
                       _str(props, "opening_hours", file, row), _str(props, "fee", file, row),
@@ -173,13 +205,13 @@ def load_parking(path: str | os.PathLike) -> list[ParkingLot]:
     file = os.fspath(path)
     try:
         doc = json.loads(Path(file).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FeedError(file, "file not found") from None
     except (OSError, UnicodeDecodeError) as e:
-        raise FeedError(file, f"cannot read: {e}") from None
+        raise FeedError(file, read_failure(e)) from None
     except json.JSONDecodeError as e:
         raise FeedError(file, f"invalid JSON: {e.msg} at line {e.lineno} column {e.colno}"
                         ) from None
+    except RecursionError:
+        raise FeedError(file, "invalid JSON: nested too deeply") from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise FeedError(file, "expected a GeoJSON FeatureCollection", field="type")
     features = doc.get("features")

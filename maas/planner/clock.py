@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -13,10 +14,14 @@ def service_day_ref(day: dt.date, tz: ZoneInfo) -> int:
     return int(noon.timestamp()) - 43200
 
 
+_DIGITS = re.compile(r"[0-9]{1,2}")
+
+
 def parse_clock(text: str) -> int:
     """'HH:MM' or 'HH:MM:SS' to seconds; hours up to 47 allowed (past-midnight service)."""
     parts = text.strip().split(":")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+    # ASCII digits only: str.isdigit() also accepts "²" or "٣", which int() then refuses
+    if len(parts) not in (2, 3) or not all(_DIGITS.fullmatch(p) for p in parts):
         raise ValueError(f"invalid time {text!r}, expected HH:MM or HH:MM:SS")
     h, m = int(parts[0]), int(parts[1])
     s = int(parts[2]) if len(parts) == 3 else 0

@@ -9,6 +9,17 @@ A GBFS source that is unreachable, malformed or stale never breaks planning: it 
 and :meth:`Mobility.messages` says which one (``GBFS_UNAVAILABLE``, ``GBFS_STALE``). A source
 that fails to refresh keeps its last good data until that data goes stale.
 
+Sources are named in messages and listings by a short id (the folder or URL's last segment:
+``velotm``, ``carshare``; the P+R file is ``parking``), never by path, and the reason given is
+the feed file, record and field at fault, without OS error texts; the full error (with paths)
+stays in ``GbfsSource.error`` / ``ParkingSource.error`` for the server log and the CLI.
+
+Faults are noticed fast: besides the full re-read at each source's ``ttl``, every refresh
+(the service calls it about every second) compares the files' stats (``mtime``, size, inode)
+with those of the last read, at most every ``FAST_CHECK_S``, and reads a source again at once
+when they changed, so a file that turns malformed, empty or missing, and its repair, show in
+the next plan within a couple of seconds.
+
 Planning itself is in :mod:`maas.planner.shared_modes` (bike and car share) and
 :mod:`maas.planner.park_ride`; see those modules for the travel-time model.
 """
@@ -16,23 +27,28 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import time
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 
 from maas.errors import FeedError
-from maas.feeds.gbfs import BikeStation, GbfsSystem, PricingPlan, Vehicle, load_gbfs
+from maas.feeds.gbfs import BikeStation, GbfsSystem, PricingPlan, Vehicle, load_gbfs, url_unchanged
 from maas.feeds.parking import ParkingLot, load_parking
 from maas.planner.messages import message
 
 MOBILITY_FILE = "mobility.json"
 MIN_REFRESH_S = 15.0        # never reload a GBFS source more often than this, whatever its ttl
 RETRY_S = 30.0              # retry a source that failed after this many seconds
-PARKING_CHECK_S = 60.0      # look at the park & ride file's modification time this often
+PARKING_CHECK_S = 60.0      # a P+R file that failed is read again after this, even unchanged
+FAST_CHECK_S = 1.0          # compare the local sources' file stats at most this often
+URL_CHECK_S = 5.0           # conditional GET (ETag / Last-Modified) of URL sources this often
+URL_RETRY_S = 5.0           # a URL source that failed is tried again after this
 MIN_NEXT_REFRESH_S = 5.0
 GBFS_TIMEOUT_S = 5.0
 
@@ -48,6 +64,79 @@ def _normalise(source: str | os.PathLike, base: Path | None = None) -> str:
     return str(p.absolute())
 
 
+def source_id(source: str) -> str:
+    """Short public name of a source: its folder's (or URL path's) last segment, e.g. ``velotm``."""
+    if source.startswith(("http://", "https://")):
+        u = urlparse(source)
+        parts = [x for x in u.path.split("/") if x]
+        if parts and parts[-1].endswith(".json"):
+            parts = parts[:-1]
+        name = parts[-1] if parts else (u.hostname or "gbfs")
+    else:
+        p = Path(source)
+        name = (p.parent.name if p.suffix == ".json" else p.name) or "gbfs"
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "gbfs"
+
+
+def _unique_ids(sources: list[str]) -> list[str]:
+    out: list[str] = []
+    for s in sources:
+        base = sid = source_id(s)
+        n = 2
+        while sid in out:
+            sid, n = f"{base}-{n}", n + 1
+        out.append(sid)
+    return out
+
+
+_PATH_RE = re.compile(r"(?:[A-Za-z]:)?[/\\](?:[^\s/\\'\"]+[/\\])+[^\s'\"]*")
+_ERRNO_RE = re.compile(r"\[Errno[^\]]*\][^;()]*")
+
+
+def scrub(text: str) -> str:
+    """Remove what looks like a filesystem path or an OS error from a public text."""
+    return _ERRNO_RE.sub("", _PATH_RE.sub("<path>", text)).strip()
+
+
+def public_reason(exc: BaseException) -> str:
+    """The public part of a source's error: feed file, record and field, and the reason."""
+    issue = getattr(exc, "issue", None)
+    if issue is None:
+        return "unexpected error while reading"
+    file = issue.file
+    name = urlparse(file).path if file.startswith(("http://", "https://")) else file
+    name = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    where = name if name.endswith(".json") or name.endswith(".geojson") else ""
+    if issue.row is not None:
+        where += f" record {issue.row}"
+    if issue.field:
+        where += f" field {issue.field}"
+    text = f"{where.strip()}: {issue.message}" if where.strip() else issue.message
+    return scrub(text)[:300]
+
+
+def _stat_sig(path: str) -> tuple | None:
+    """Cheap signature of a local source: stats of its files (None for a URL)."""
+    if path.startswith(("http://", "https://")):
+        return None
+    p = Path(path)
+    try:
+        if p.is_dir():
+            with os.scandir(p) as it:
+                entries = sorted((e.name, e.stat().st_mtime_ns, e.stat().st_size, e.inode())
+                                 for e in it if e.name.endswith(".json"))
+            st = p.stat()
+            return ("dir", st.st_ino, tuple(entries))
+        st = p.stat()
+        if p.name == "gbfs.json":
+            return ("gbfs.json", st.st_mtime_ns, st.st_size, st.st_ino, _stat_sig(str(p.parent)))
+        return ("file", st.st_mtime_ns, st.st_size, st.st_ino)
+    except FileNotFoundError:
+        return ("missing",)
+    except OSError as exc:
+        return ("error", type(exc).__name__)
+
+
 # ----------------------------------------------------------------------------- source states
 
 @dataclass(frozen=True)
@@ -56,57 +145,71 @@ class GbfsSource:
 
     source: str
     system: GbfsSystem | None
-    error: str | None
+    error: str | None               # full detail (paths included): logs and the CLI only
     checked_at: float
+    sid: str = ""                   # public id (velotm, carshare...)
+    reason: str | None = None       # public reason of ``error``: no path, no OS message
+    sig: tuple | None = None        # file stats when read (local sources)
 
     def due_at(self) -> float:
         if self.system is None or self.error is not None:
-            return self.checked_at + RETRY_S
+            return self.checked_at + (URL_RETRY_S if self.sig is None else RETRY_S)
         return self.checked_at + max(float(self.system.ttl), MIN_REFRESH_S)
 
     def label(self) -> str:
-        if self.system is not None and self.system.name:
-            return f"{self.system.name} ({self.source})"
-        return self.source
+        """The public name: the source id."""
+        return self.sid or source_id(self.source)
 
 
-def read_gbfs(source: str, now: float | None = None, previous: GbfsSource | None = None) -> GbfsSource:
+def read_gbfs(source: str, now: float | None = None, previous: GbfsSource | None = None,
+              sid: str | None = None) -> GbfsSource:
     """Read a GBFS source; a failure is recorded (keeping the previous good data), never raised."""
     now = time.time() if now is None else now
+    sid = sid or (previous.sid if previous is not None else "") or source_id(source)
+    sig = _stat_sig(source)            # taken first: a change while reading is seen next time
     try:
         system = load_gbfs(source, timeout=GBFS_TIMEOUT_S, now=now)
-        return GbfsSource(source, system, None, now)
+        return GbfsSource(source, system, None, now, sid, None, sig)
     except FeedError as exc:
-        err = str(exc)
+        err, reason = str(exc), public_reason(exc)
     except Exception as exc:  # noqa: BLE001 - a broken source must never break planning
-        err = f"{type(exc).__name__}: {exc}"
-    return GbfsSource(source, previous.system if previous is not None else None, err, now)
+        err, reason = f"{type(exc).__name__}: {exc}", public_reason(exc)
+    return GbfsSource(source, previous.system if previous is not None else None, err, now, sid, reason, sig)
 
 
 @dataclass(frozen=True)
 class ParkingSource:
     path: str
     lots: tuple[ParkingLot, ...]
-    error: str | None
+    error: str | None               # full detail: logs and the CLI only
     mtime: float | None
     checked_at: float
+    reason: str | None = None       # public reason of ``error``
+    sig: tuple | None = None
+    sid: str = "parking"
 
 
 def read_parking(path: str, now: float | None = None, strict: bool = True,
                  previous: ParkingSource | None = None) -> ParkingSource:
     """Read the P+R file; with ``strict`` a malformed or missing file raises FeedError."""
     now = time.time() if now is None else now
+    sig = _stat_sig(path)
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
         mtime = None
     try:
         lots = tuple(load_parking(path))
-        return ParkingSource(path, lots, None, mtime, now)
+        return ParkingSource(path, lots, None, mtime, now, None, sig)
     except FeedError as exc:
         if strict:
             raise
-        return ParkingSource(path, previous.lots if previous is not None else (), str(exc), mtime, now)
+        err, reason = str(exc), public_reason(exc)
+    except Exception as exc:  # noqa: BLE001 - a broken file must never break planning
+        if strict:
+            raise FeedError(path, f"cannot read: {type(exc).__name__}") from None
+        err, reason = f"{type(exc).__name__}: {exc}", public_reason(exc)
+    return ParkingSource(path, previous.lots if previous is not None else (), err, mtime, now, reason, sig)
 
 
 def _same_system(a: GbfsSystem | None, b: GbfsSystem | None) -> bool:
@@ -214,6 +317,8 @@ class Mobility:
         self._snap = snapshot
         self._refresh_lock = threading.Lock()
         self._nets: weakref.WeakSet = weakref.WeakSet()
+        self._stat_at = snapshot.created
+        self._url_at = snapshot.created
 
     # ----- construction ------------------------------------------------------------------
     @classmethod
@@ -263,7 +368,7 @@ class Mobility:
     def _read(cls, gbfs: list[str], parking: str | None, strict_parking: bool, now: float | None) -> "Mobility":
         now = time.time() if now is None else now
         pk = read_parking(parking, now, strict=strict_parking) if parking else None
-        srcs = tuple(read_gbfs(s, now) for s in gbfs)
+        srcs = tuple(read_gbfs(s, now, sid=i) for s, i in zip(gbfs, _unique_ids(gbfs)))
         return cls(gbfs, parking, Snapshot(srcs, pk, now))
 
     @property
@@ -272,15 +377,25 @@ class Mobility:
 
     # ----- refresh -----------------------------------------------------------------------
     def refresh(self, now: float | None = None) -> bool:
-        """Reload the sources whose ttl has expired (and the P+R file if it changed on disk);
-        swap in a new snapshot. True when anything changed."""
+        """Reload the sources whose ttl has expired or whose files changed on disk (stats compared
+        at most every ``FAST_CHECK_S``); swap in a new snapshot. True when anything changed."""
         with self._refresh_lock:
             now = time.time() if now is None else now
             old = self._snap
+            stat_due = now >= self._stat_at + FAST_CHECK_S or now < self._stat_at
+            if stat_due:
+                self._stat_at = now
+            url_due = now >= self._url_at + URL_CHECK_S or now < self._url_at
+            if url_due:
+                self._url_at = now
             changed = False
             new_gbfs = []
             for src in old.gbfs:
-                if now >= src.due_at():
+                moved = stat_due and src.sig is not None and _stat_sig(src.source) != src.sig
+                if (url_due and not moved and src.sig is None and src.system is not None and src.error is None
+                        and now < src.due_at()):
+                    moved = url_unchanged(src.system, timeout=GBFS_TIMEOUT_S) is False
+                if moved or now >= src.due_at():
                     fresh = read_gbfs(src.source, now, previous=src)
                     if fresh.error != src.error or not _same_system(fresh.system, src.system):
                         changed = True
@@ -288,17 +403,13 @@ class Mobility:
                 else:
                     new_gbfs.append(src)
             pk = old.parking
-            if pk is not None and now >= pk.checked_at + PARKING_CHECK_S:
-                try:
-                    mtime = os.stat(pk.path).st_mtime
-                except OSError:
-                    mtime = None
-                if mtime != pk.mtime or (pk.error is not None):
+            if pk is not None:
+                moved = stat_due and _stat_sig(pk.path) != pk.sig
+                retry = pk.error is not None and now >= pk.checked_at + PARKING_CHECK_S
+                if moved or retry:
                     fresh_pk = read_parking(pk.path, now, strict=False, previous=pk)
                     changed |= fresh_pk.lots != pk.lots or fresh_pk.error != pk.error
                     pk = fresh_pk
-                else:
-                    pk = ParkingSource(pk.path, pk.lots, pk.error, pk.mtime, now)
             if not changed and all(a is b for a, b in zip(new_gbfs, old.gbfs)) and pk is old.parking:
                 return False
             snap = Snapshot(tuple(new_gbfs), pk, now)
@@ -308,15 +419,24 @@ class Mobility:
             return changed
 
     def next_refresh_in(self, now: float | None = None) -> float:
-        """Seconds until the earliest source is due (at least 5)."""
+        """Seconds until the earliest source is due for a full re-read (at least 5); the file-stat
+        checks between re-reads are :meth:`check_interval`."""
         now = time.time() if now is None else now
         snap = self._snap
         dues = [s.due_at() for s in snap.gbfs]
-        if snap.parking is not None:
+        if snap.parking is not None and snap.parking.error is not None:
             dues.append(snap.parking.checked_at + PARKING_CHECK_S)
         if not dues:
             return 3600.0
         return max(MIN_NEXT_REFRESH_S, min(dues) - now)
+
+    def check_interval(self) -> float | None:
+        """Seconds between cheap checks: file stats of local sources, conditional GETs of URLs."""
+        snap = self._snap
+        local = any(s.sig is not None for s in snap.gbfs) or snap.parking is not None
+        if local:
+            return FAST_CHECK_S
+        return URL_CHECK_S if snap.gbfs else None
 
     # ----- reporting ---------------------------------------------------------------------
     def messages(self, now: float | None = None) -> list[dict]:
@@ -327,18 +447,18 @@ class Mobility:
         for src in snap.gbfs:
             sysm = src.system
             if sysm is None:
-                out.append(message("GBFS_UNAVAILABLE", f"Shared mobility source {src.source} is unavailable "
-                                                    f"({src.error}); planning without it."))
+                out.append(message("GBFS_UNAVAILABLE", f"Shared mobility source {src.label()} is unavailable "
+                                                    f"({src.reason}); planning without it."))
             elif sysm.is_stale(now):
                 out.append(message("GBFS_STALE", f"Shared mobility source {src.label()} is stale (last updated "
                                               f"{_utc(sysm.last_updated)}); its bikes and cars are not used."))
             elif src.error is not None:
                 out.append(message("GBFS_UNAVAILABLE", f"Shared mobility source {src.label()} could not be refreshed "
-                                                    f"({src.error}); using its data from {_utc(sysm.last_updated)}."))
+                                                    f"({src.reason}); using its data from {_utc(sysm.last_updated)}."))
         pk = snap.parking
         if pk is not None and pk.error is not None:
             what = "using the lots read earlier" if pk.lots else "park & ride is not offered"
-            out.append(message("PARKING_UNAVAILABLE", f"Park & ride file {pk.path} cannot be read ({pk.error}); {what}."))
+            out.append(message("PARKING_UNAVAILABLE", f"Park & ride source {pk.sid} cannot be read ({pk.reason}); {what}."))
         return out
 
     def counts(self) -> dict[str, int]:
@@ -377,6 +497,38 @@ class Mobility:
 
     def parking_lots(self) -> list[dict]:
         return [dict(j, has_space=lot.has_space()) for j, lot in zip(self._snap.lot_json, self._snap.lots)]
+
+    def source_states(self, now: float | None = None) -> list[dict]:
+        """Public state of each source (for /v1/health and /v1/ready): id, kind, status
+        (``ok``, ``stale``, ``degraded`` = last refresh failed, ``unavailable``), ages and counts,
+        the public reason of an error. No paths."""
+        snap = self._snap
+        now = time.time() if now is None else now
+        out = []
+        for src in snap.gbfs:
+            sysm = src.system
+            if sysm is None:
+                status = "unavailable"
+            elif sysm.is_stale(now):
+                status = "stale"
+            elif src.error is not None:
+                status = "degraded"
+            else:
+                status = "ok"
+            out.append({"id": src.label(), "kind": "gbfs", "status": status,
+                        "system_id": sysm.system_id if sysm is not None else None,
+                        "last_updated": _iso_utc(sysm.last_updated) if sysm is not None else None,
+                        "checked_s_ago": round(max(0.0, now - src.checked_at), 1),
+                        "stations": len(sysm.stations) if sysm is not None else 0,
+                        "vehicles": len(sysm.vehicles) if sysm is not None else 0,
+                        "error": src.reason})
+        pk = snap.parking
+        if pk is not None:
+            status = "ok" if pk.error is None else ("degraded" if pk.lots else "unavailable")
+            out.append({"id": pk.sid, "kind": "parking", "status": status,
+                        "checked_s_ago": round(max(0.0, now - pk.checked_at), 1),
+                        "lots": len(pk.lots), "error": pk.reason})
+        return out
 
     def summary_lines(self) -> list[str]:
         snap = self._snap
@@ -422,93 +574,17 @@ class Mobility:
         """The planner hooks over one snapshot: a refresh during a request cannot mix two."""
         return BoundMobility(*self._bind(net))
 
-    def access_options(self, net, place, profile, modes, day, t_req, egress: bool, toward=None,
-                       arrive_by: bool = False) -> list:
-        """Bike share, car share (access or egress) and park & ride (access only) options."""
-        return self.bind(net).access_options(net, place, profile, modes, day, t_req, egress, toward, arrive_by)
-
-    def direct_options(self, net, o, d, profile, modes, day, t_req, arrive_by) -> list:
-        """Direct bike-share and car-share itineraries (arrive-by shifts the start)."""
-        return self.bind(net).direct_options(net, o, d, profile, modes, day, t_req, arrive_by)
-
-    def review(self, net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins) -> tuple[list, list, list[dict]]:
-        """See :meth:`BoundMobility.review`."""
-        return self.bind(net).review(net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins)
-
 
 class BoundMobility:
     """One mobility snapshot with its stop index and usable-source mask, for one request."""
 
     def __init__(self, snap: Snapshot, near, ok: np.ndarray):
         self.snap, self.near, self.ok = snap, near, ok
-        self._walks: dict[tuple, object] = {}
 
-    def walk(self, net, place, profile, reverse: bool):
-        """The request's walk search from (``reverse``: toward) a place, shared by every mode."""
-        key = (place.lat, place.lon, profile.name, reverse)
-        w = self._walks.get(key)
-        if w is None:
-            from maas.planner.settings import SETTINGS
-            from maas.planner.travel import From, walk_mode
-            w = self._walks[key] = From(net, walk_mode(profile), place.lat, place.lon,
-                                        profile.max_access_m * SETTINGS.car_walk_factor, reverse=reverse)
-        return w
 
-    def access_options(self, net, place, profile, modes, day, t_req, egress: bool, toward=None,
-                       arrive_by: bool = False) -> list:
-        """Bike share, car share (access or egress) and park & ride (access only) options;
-        ``toward`` (the other end of the trip) and ``arrive_by`` steer the choice of P+R lots."""
-        from maas.planner import park_ride, shared_modes
-        want_bike, want_car = "BIKE_SHARE" in modes, "CAR_SHARE" in modes
-        want_pr = "PARK_RIDE" in modes and not egress
-        if not (want_bike or want_car or want_pr):
-            return []
-        snap, near, ok = self.snap, self.near, self.ok
-        out: list = []
-        if want_bike:
-            out += shared_modes.bike_options(snap, near, net, place, profile, ok, egress,
-                                             self.walk(net, place, profile, egress))
-        if want_car:
-            out += shared_modes.car_options(snap, near, net, place, profile, ok, egress,
-                                            self.walk(net, place, profile, egress))
-        if want_pr:
-            out += park_ride.pr_options(snap, near, net, place, profile, day, t_req, toward, arrive_by)
-        return out
-
-    def direct_options(self, net, o, d, profile, modes, day, t_req, arrive_by) -> list:
-        """Direct bike-share and car-share itineraries (arrive-by shifts the start)."""
-        from maas.planner import shared_modes
-        if "BIKE_SHARE" not in modes and "CAR_SHARE" not in modes:
-            return []
-        snap, near, ok = self.snap, self.near, self.ok
-        out = []
-        if "BIKE_SHARE" in modes:
-            it = shared_modes.bike_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by,
-                                          self.walk(net, o, profile, False), self.walk(net, d, profile, True))
-            if it is not None:
-                out.append(it)
-        if "CAR_SHARE" in modes:
-            it = shared_modes.car_direct(snap, near, net, o, d, profile, ok, t_req, arrive_by,
-                                         self.walk(net, o, profile, False))
-            if it is not None:
-                out.append(it)
-        return out
-
-    def review(self, net, o, d, profile, modes, day, t_req, arrive_by, itineraries, pr_itins) -> tuple[list, list, list[dict]]:
-        """After the search: the itineraries to keep (a car-share + transit combination only when
-        it saves time), the P+R itineraries to show (open lot, one per lot, competitive, at most
-        three) and messages explaining modes that could not be offered."""
-        from maas.planner import park_ride, shared_modes
-        snap, near, ok = self.snap, self.near, self.ok
-        msgs: list[dict] = []
-        kept = shared_modes.drop_slow_car_combos(itineraries)
-        shown_pr = pr_itins
-        if "PARK_RIDE" in modes:
-            shown_pr, m = park_ride.review(snap, near, net, o, profile, modes, day, t_req, arrive_by, pr_itins)
-            msgs += m
-        msgs += shared_modes.explain(snap, near, net, o, d, profile, modes, ok, list(kept) + list(shown_pr))
-        return kept, shown_pr, msgs
-
+def _iso_utc(epoch: float) -> str:
+    import datetime as dt
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def _utc(epoch: float) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -237,6 +238,9 @@ class Network:
             day = date
         else:
             try:
+                # YYYY-MM-DD only: fromisoformat also takes 20261202 and 2026-W49-3
+                if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", str(date)):
+                    raise ValueError(date)
                 day = dt.date.fromisoformat(str(date))
             except ValueError:
                 raise BadRequest(f"date: cannot parse {date!r}, expected YYYY-MM-DD", field="date") from None

@@ -27,7 +27,7 @@ from maas.planner.access import AccessOption, StreetLeg
 from maas.planner.clock import service_day_ref
 from maas.planner.messages import message
 from maas.planner.settings import SETTINGS as S
-from maas.planner.shared_modes import (LazyOption, NearIndex, ceil_s, hav, place_end, end_of, rows, _walk,
+from maas.planner.shared_modes import (LazyOption, NearIndex, ceil_s, hav, place_end, end_of, rows, walk_leg,
                                        street_path_fn)
 from maas.planner.travel import From, car_mode
 
@@ -68,7 +68,7 @@ def pr_legs(net, prof, start: tuple, lot, drive: tuple, end, walk: tuple, drive_
                     dict(start[3]), {"lot_id": lot.id},
                     path_fn=drive_path or street_path_fn(net, "car", start, lot_end, float(drive[0]), S.car_speed),
                     router=net.streets)
-    return [car, _walk(net, prof, lot_end, end, *walk)]
+    return [car, walk_leg(net, prof, lot_end, end, *walk)]
 
 
 def outside_centre(near: NearIndex, place) -> bool:

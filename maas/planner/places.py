@@ -12,6 +12,10 @@ _COORDS_LIKE = re.compile(r"^[\s0-9.,;:+\-]*[,;:][\s0-9.,;:+\-]*$")
 MAX_LIMIT = 50
 
 
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+"""A decimal number in ASCII digits (no exponent, no nan/inf, no underscores)."""
+
+
 @dataclass(frozen=True)
 class Place:
     """A resolved place: coordinates always, the stop index when it is a stop.
@@ -59,6 +63,8 @@ def parse_latlon(text, what: str) -> tuple[float, float] | None:
     parts = str(text).split(",")
     if len(parts) != 2:
         return None
+    if not all(_NUMBER.fullmatch(p.strip()) for p in parts):   # float() takes "٤٥.٧" and "1_0"
+        return None
     try:
         lat, lon = float(parts[0]), float(parts[1])
     except ValueError:
@@ -103,6 +109,8 @@ def parse_place(text: str, stop_lookup: dict[str, int], stop_lat, stop_lon, stop
     ll = parse_latlon(text, what)
     if ll is not None:
         return Place(ll[0], ll[1], None, "")
+    if any(ch.isdigit() and not ch.isascii() for ch in text):
+        raise BadRequest(f"{what}: cannot parse {text!r}: numbers must be written in ASCII digits", field=what)
     if geocoder is None or _COORDS_LIKE.match(text):
         # "1,2,3" or "45.7;21.2" is a mistyped coordinate, not a name to guess at
         raise BadRequest(f"{what}: cannot parse {text!r}; expected stop:<id> or <lat>,<lon>", field=what)

@@ -233,7 +233,7 @@ def street_path_fn(net, key: str, a: tuple, b: tuple, max_m: float, speed: float
     return make
 
 
-def _walk(net, prof, a: tuple, b: tuple, metres: float, secs: int, path_fn=None) -> StreetLeg:
+def walk_leg(net, prof, a: tuple, b: tuple, metres: float, secs: int, path_fn=None) -> StreetLeg:
     return StreetLeg("WALK", int(secs), float(metres), a[0], a[1], b[0], b[1], a[2], b[2], dict(a[3]), dict(b[3]),
                      path_fn=path_fn or street_path_fn(net, prof.name, a, b, metres, prof.walk_speed),
                      router=net.streets)
@@ -258,7 +258,7 @@ def bike_legs(snap, net, prof, start, rent: int, ret: int, end,
                      {"station_id": a.station_id, "system_id": snap.gbfs[sysi].system.system_id},
                      {"station_id": b.station_id}, price=bike_price(snap, sysi, int(ride[1]), float(ride[0])),
                      path_fn=street_path_fn(net, "bike", sa, sb, float(ride[0]), S.bike_speed), router=net.streets)
-    return [_walk(net, prof, start, sa, *w1), bike, _walk(net, prof, sb, end, *w2)]
+    return [walk_leg(net, prof, start, sa, *w1), bike, walk_leg(net, prof, sb, end, *w2)]
 
 
 def car_legs(snap, net, prof, start, car: int, end, w: tuple, drive: tuple, drive_path=None) -> list[StreetLeg]:
@@ -276,7 +276,7 @@ def car_legs(snap, net, prof, start, car: int, end, w: tuple, drive: tuple, driv
                     currency=plan.currency if plan is not None and plan.currency else "RON",
                     path_fn=drive_path or street_path_fn(net, "car", sc, end, metres, S.car_speed),
                     router=net.streets)
-    return [_walk(net, prof, start, sc, *w), leg]
+    return [walk_leg(net, prof, start, sc, *w), leg]
 
 
 # ----------------------------------------------------------------------------- bike share

@@ -8,6 +8,7 @@ from maas.planner.access import AccessOption, StreetLeg, walk_options
 from maas.planner.clock import local_seconds
 from maas.planner.instructions import LANGS
 from maas.planner.messages import message
+from maas.planner.modes import PlanQuery, modes_for
 from maas.planner.itinerary import Itinerary, assemble, pareto_filter, street_itinerary
 from maas.planner.profiles import get_profile
 from maas.planner.shared_modes import search_groups
@@ -59,22 +60,16 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
         messages.extend(mobility.messages())
         mobility = mobility.bind(net)   # every hook below sees the same snapshot
 
+    q = PlanQuery(net, o, d, day, t_req, prof, modes, arrive_by, strict, int(max_transfers), int(num_itineraries),
+                  lang, ctx, mobility)
+    active = modes_for(q)
     transit = "TRANSIT" in modes
     access: list[AccessOption] = []
     egress: list[AccessOption] = []
     if transit:
-        # with shared modes, one walk search per place serves walking, bike share and car share
-        shares = mobility is not None and bool({"BIKE_SHARE", "CAR_SHARE"} & set(modes))
-        if "WALK" in modes or o.stop is not None:
-            access = walk_options(net, o.lat, o.lon, prof, o.stops or o.stop, egress=False,
-                                  walk=mobility.walk(net, o, prof, False) if shares else None)
-        if "WALK" in modes or d.stop is not None:
-            egress = walk_options(net, d.lat, d.lon, prof, d.stops or d.stop, egress=True,
-                                  walk=mobility.walk(net, d, prof, True) if shares else None)
-        if mobility is not None:
-            access += mobility.access_options(net, o, prof, modes, day, t_req, egress=False, toward=d,
-                                              arrive_by=arrive_by)
-            egress += mobility.access_options(net, d, prof, modes, day, t_req, egress=True)
+        for m in active:
+            access += m.access(q)
+            egress += m.egress(q)
 
     itineraries: list[Itinerary] = []
     pr_itins: list[Itinerary] = []
@@ -91,17 +86,17 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
                 (pr_itins if "PARK_RIDE" in it.kinds else itineraries).append(it)
 
     direct: list[Itinerary] = []
-    if "WALK" in modes:
-        w = _direct_walk(net, o, d, prof, t_req, arrive_by)
-        if w is not None:
-            direct.append(w)
-    if mobility is not None:
-        direct += mobility.direct_options(net, o, d, prof, modes, day, t_req, arrive_by)
+    for m in active:
+        direct += m.direct(q)
     itineraries = _select(itineraries, direct, int(num_itineraries), arrive_by)
-    if mobility is not None:   # drop car-share combos that save no time, keep one P+R per open lot; messages
-        itineraries, pr_itins, more = mobility.review(net, o, d, prof, modes, day, t_req, arrive_by,
-                                                      itineraries, pr_itins)
-        messages.extend(more)
+    # each mode keeps what it wants (car-share combos that save time, one P+R per open lot) and
+    # says what it could not offer; messages in a fixed order: P+R, bike share, car share
+    said: dict[str, list] = {}
+    for m in active:
+        itineraries, pr_itins, more = m.review(q, itineraries, pr_itins)
+        said[m.name] = more
+    for name in ("PARK_RIDE", "BIKE_SHARE", "CAR_SHARE", "WALK"):
+        messages.extend(said.get(name, []))
 
     if not itineraries and not pr_itins:
         messages.extend(_explain(net, ctx, prof, o, d, modes, access, egress, transit, strict, day, t_req))
@@ -138,7 +133,7 @@ def _egress_table(egress: list[AccessOption]):
 def _candidates(state, table, max_trips):
     """Pareto-optimal (arrival, trips) journeys at the targets, as (arrival, k, stop, egress option)."""
     stops, offs, opts = table
-    arr, ks, idx = pareto_at_targets(state[0], stops, offs, int(max_trips))
+    arr, ks, idx = pareto_at_targets(state.trip_arr, stops, offs, int(max_trips))
     return [(v, k, int(stops[j]), opts[j]) for v, k, j in zip(arr.tolist(), ks.tolist(), idx.tolist())]
 
 
@@ -245,7 +240,7 @@ def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
     return cands[-1][0] if cands else None  # candidates improve strictly: the last arrives first
 
 
-def _direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
+def direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
     """Walking all the way: on the streets when both places are on them (None when the
     streets give no walk within the profile's limit), else crow-fly x detour."""
     detour = net.tt.meta["options"]["detour_factor"]

@@ -15,8 +15,35 @@ Parent pointers let :mod:`maas.router.journeys` rebuild legs without searching a
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
+
+
+class RaptorState(NamedTuple):
+    """Labels and parents of a forward search: ``trip_arr[k, p]`` the arrival at ``p`` by exactly
+    ``k`` trips, ``ready*`` when (and how) one may board at ``p`` after round ``k``, ``par_*`` the
+    trip and positions that gave each trip arrival, ``best_arr`` the best arrival per stop."""
+
+    trip_arr: np.ndarray
+    ready: np.ndarray
+    ready_kind: np.ndarray
+    ready_round: np.ndarray
+    ready_from: np.ndarray
+    par_trip: np.ndarray
+    par_slot: np.ndarray
+    par_board_pos: np.ndarray
+    par_alight_pos: np.ndarray
+    best_arr: np.ndarray
+
+
+class ParetoSet(NamedTuple):
+    """The (arrival, trips) Pareto set at the targets, improving arrivals in order of trips."""
+
+    arrival: np.ndarray
+    trips: np.ndarray
+    target: np.ndarray     # index into the targets given
 
 INF = np.int32(2_000_000_000)
 
@@ -238,8 +265,8 @@ def raptor(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                trip_arr, ready, ready_kind, ready_round, ready_from,
                par_trip, par_slot, par_board_pos, par_alight_pos,
                tgt_index, tgt_offsets, INF, t_min, t_limit)
-    return (trip_arr, ready, ready_kind, ready_round, ready_from,
-            par_trip, par_slot, par_board_pos, par_alight_pos, best_arr)
+    return RaptorState(trip_arr, ready, ready_kind, ready_round, ready_from,
+                       par_trip, par_slot, par_board_pos, par_alight_pos, best_arr)
 
 
 @njit(cache=True, nogil=True)
@@ -326,4 +353,4 @@ def pareto_at_targets(trip_arr, tgt_stops, tgt_offsets, max_trips):
             ks[m] = k
             idx[m] = bj
             m += 1
-    return arr[:m], ks[:m], idx[:m]
+    return ParetoSet(arr[:m], ks[:m], idx[:m])

@@ -13,10 +13,20 @@ from that time, as OpenTripPlanner does.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numba import njit
 
 NEG = np.int32(-2_000_000_000)
+
+
+class ReverseResult(NamedTuple):
+    """Latest departure from the sources per number of trips (``best[k]``), and the latest
+    boarding time per round and stop (``board[k, p]``)."""
+
+    best: np.ndarray
+    board: np.ndarray
 
 
 @njit(cache=True, nogil=True)
@@ -157,4 +167,4 @@ def raptor_reverse(route_stop_ptr, route_stops, route_pickup, route_dropoff,
     for k in range(1, n_rounds):
         if best[k] < best[k - 1]:
             best[k] = best[k - 1]
-    return best, board
+    return ReverseResult(best, board)

@@ -367,10 +367,10 @@ HANDLERS = {"remove-route": _remove_route, "remove-trips": _remove_trips, "adjus
             "add-route": _add_route, "remove-stops": _remove_stops, "adjust-speed": _adjust_speed}
 
 
-def _expand_frequencies(w: _Tables) -> None:
+def expand_frequencies(w: _Tables) -> None:
     if not len(w.frequencies):
         return
-    from maas.timetable.compile import _expand_frequencies as expand
+    from maas.timetable.compile import expand_frequencies as expand
     w.trips, w.stop_times = expand(w.trips, w.stop_times, w.frequencies)
     w.frequencies = w.frequencies.iloc[0:0]
     w.changed = True
@@ -394,7 +394,7 @@ def apply_edits(feeds: list[GtfsFeed], spec: ScenarioSpec | list[Edit], *, date:
     timetable = [e for e in edits if e.type in HANDLERS]
     if timetable:
         for w in work:
-            _expand_frequencies(w)
+            expand_frequencies(w)
     for e in edits:
         entry = {"edit": e.index, "type": e.type}
         if e.type in HANDLERS:

@@ -224,9 +224,11 @@ class ParkingLotsResponse(BaseModel):
 
 
 class NetworkStats(BaseModel):
+    """What is served (no filesystem paths: the folder is the operator's business)."""
+
     model_config = _OPEN
-    folder: Optional[str] = None
     timezone: str
+    generation: int = Field(0, description="reload generation (maas serve --workers N: the same in every worker)")
     stops: int
     routes: int
     patterns: int = Field(description="RAPTOR routes (stop patterns)")
@@ -235,6 +237,16 @@ class NetworkStats(BaseModel):
     feed_start: str = Field(description="first date that can be planned")
     feed_end: str = Field(description="last date that can be planned")
     digest: Optional[str] = None
+
+
+class SourceState(BaseModel):
+    """One mobility source, named by its id (never a path)."""
+
+    model_config = _OPEN
+    id: str = Field(description="velotm, carshare, parking...")
+    kind: str = Field(description="gbfs | parking")
+    status: str = Field(description="ok | degraded (last refresh failed, older data used) | stale | unavailable")
+    error: Optional[str] = Field(None, description="the feed file, record and field at fault")
 
 
 class MobilityState(BaseModel):
@@ -246,7 +258,7 @@ class MobilityState(BaseModel):
     last_refresh: Optional[str] = None
     last_refresh_error: Optional[str] = None
     refreshes: int = 0
-    sources: list[str] = Field(default_factory=list)
+    sources: list[SourceState] = Field(default_factory=list)
 
 
 class HealthResponse(BaseModel):
@@ -256,14 +268,29 @@ class HealthResponse(BaseModel):
     loaded_at: str
     uptime_s: float
     pid: int = Field(description="the server process that answered (one of `maas serve --workers N`)")
+    digest: Optional[str] = Field(None, description="digest of the network's inputs: which network answered")
+    generation: int = Field(0, description="reload generation served by this process")
     network: NetworkStats
     mobility: Optional[MobilityState] = None
+    reload_error: Optional[str] = Field(None, description="set while the last reload failed here")
+
+
+class ReadyResponse(BaseModel):
+    """``GET /v1/ready``: 200 when ready to take traffic, 503 otherwise."""
+
+    status: str = Field(description="ready | not_ready")
+    pid: int
+    generation: int
+    checks: dict[str, bool] = Field(description="network_loaded, warm, sources_fresh, reloads_applied")
+    reasons: list[str] = Field(default_factory=list)
 
 
 class ReloadResponse(BaseModel):
     status: str
     loaded_at: str
     seconds: float
+    generation: int = Field(0, description="the new generation; every worker serves it within 2 s")
+    pid: int = 0
     network: NetworkStats
 
 

@@ -79,7 +79,7 @@ def _merge(feeds: list[GtfsFeed], name: str) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-def _expand_frequencies(trips: pd.DataFrame, st: pd.DataFrame, freq: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def expand_frequencies(trips: pd.DataFrame, st: pd.DataFrame, freq: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Replace frequency-based trips by one concrete trip per headway (ids ``trip@HH:MM:SS``)."""
     if not len(freq):
         return trips, st
@@ -124,7 +124,7 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None, wa
     routes = _merge(feeds, "routes").reset_index(drop=True)
     trips = _merge(feeds, "trips")
     st = _merge(feeds, "stop_times")
-    trips, st = _expand_frequencies(trips, st, _merge(feeds, "frequencies"))
+    trips, st = expand_frequencies(trips, st, _merge(feeds, "frequencies"))
     transfers = _merge(feeds, "transfers")
     shapes = _merge(feeds, "shapes")
 
