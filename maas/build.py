@@ -66,7 +66,8 @@ def street_walk_pairs_for(graph, options: BuildOptions, linked: dict | None = No
 def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | None = None,
                   gbfs: list[str] | None = None, parking: str | os.PathLike | None = None,
                   osm: list[str | os.PathLike] | None = None,
-                  options: BuildOptions | None = None, force: bool = False) -> Network:
+                  options: BuildOptions | None = None, force: bool = False,
+                  realtime: list[str] | None = None) -> Network:
     """Compile GTFS feeds (plus optional OSM streets, GBFS sources and P+R lots) into a Network.
 
     With ``out`` the compiled network is saved there; when ``out`` already holds a network built
@@ -139,6 +140,7 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
         # a rebuild without shared-mobility sources must not keep the previous build's ones
         Path(out, "mobility.json").unlink(missing_ok=True)
     net = Network(tt, folder=str(out) if out is not None else None, mobility=mobility, streets=graph)
+    _attach_realtime(net, out, realtime, record=True)
     net.reused_build = reused
     net.feeds = feeds
     net.build_warnings = build_warnings
@@ -149,7 +151,7 @@ def build_network(sources: list[str | os.PathLike], *, out: str | os.PathLike | 
 
 
 def load_network(folder: str | os.PathLike, *, gbfs: list[str] | None = None,
-                 parking: str | os.PathLike | None = None) -> Network:
+                 parking: str | os.PathLike | None = None, realtime: list[str] | None = None) -> Network:
     """Load a network folder written by ``maas build`` (arrays are memory-mapped)."""
     tt = load_timetable(folder)
     mobility = None
@@ -161,4 +163,16 @@ def load_network(folder: str | os.PathLike, *, gbfs: list[str] | None = None,
     net = Network(tt, folder=str(Path(folder)), mobility=mobility, streets=load_streets(folder))
     from maas.places.index import PlaceIndex
     net.places = PlaceIndex.load(folder)   # None for a folder built before places: stops only, in memory
+    _attach_realtime(net, folder, realtime, record=False)
     return net
+
+
+def _attach_realtime(net: Network, folder, sources: list[str] | None, record: bool) -> None:
+    """GTFS-RT sources: given here (and recorded in the folder by a build), else those recorded."""
+    from maas.planner.realtime import Realtime
+    if record and folder is not None:
+        Realtime.record(folder, list(sources or []))
+    if sources is None and folder is not None:
+        sources = Realtime.recorded(folder)
+    if sources:
+        net.realtime = Realtime(net, list(sources))

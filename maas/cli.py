@@ -36,6 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--radius", type=float, default=400.0, help="footpath radius in metres (default 400)")
     b.add_argument("--detour", type=float, default=1.3, help="walking detour factor (default 1.3)")
     b.add_argument("--force", action="store_true", help="rebuild even if the inputs did not change")
+    b.add_argument("--realtime", action="append", default=[], metavar="PATH_OR_URL",
+                   help="GTFS-RT source (TripUpdates, ServiceAlerts, VehiclePositions; repeatable), recorded in OUT")
 
     v = sub.add_parser("validate", help="print the validation report; exit 1 when there are errors")
     v.add_argument("sources", nargs="+")
@@ -57,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--num-itineraries", type=int, default=5)
     pl.add_argument("--strict", action="store_true", help="exclude legs of unknown accessibility")
     pl.add_argument("--lang", default="en", choices=["en", "ro"], help="language of instructions and notes")
+    pl.add_argument("--realtime", action="append", default=None, metavar="PATH_OR_URL",
+                    help="GTFS-RT source (repeatable; replaces the network's recorded ones)")
+    pl.add_argument("--no-realtime", action="store_true", help="plan on the schedule only")
     pl.add_argument("--json", action="store_true", help="print the JSON of GET /v1/plan")
 
     gc = sub.add_parser("geocode", help="search places by name (stops, POIs, addresses, streets)")
@@ -65,6 +70,17 @@ def _parser() -> argparse.ArgumentParser:
     gc.add_argument("--near", default=None, help="<lat>,<lon>: nearer places rank higher")
     gc.add_argument("--limit", type=int, default=10)
     gc.add_argument("--json", action="store_true", help="print the JSON of GET /v1/geocode")
+
+    dp = sub.add_parser("departures", help="a stop's next departures")
+    dp.add_argument("network")
+    dp.add_argument("stop", help="stop_id (or stop:<stop_id>; a parent station lists its platforms)")
+    dp.add_argument("--date", required=True, help="YYYY-MM-DD")
+    dp.add_argument("--time", required=True, help="HH:MM[:SS]")
+    dp.add_argument("--limit", type=int, default=20)
+    dp.add_argument("--realtime", action="append", default=None, metavar="PATH_OR_URL",
+                    help="GTFS-RT source (repeatable; replaces the network's recorded ones)")
+    dp.add_argument("--no-realtime", action="store_true", help="the schedule only")
+    dp.add_argument("--json", action="store_true", help="print the JSON of GET /v1/stops/{stop_id}/departures")
 
     s = sub.add_parser("serve", help="serve the HTTP API")
     s.add_argument("network")
@@ -80,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="allow browser calls from this origin (repeatable; default: none)")
     s.add_argument("--rate-limit", type=float, default=None, metavar="PER_S",
                    help="plans a second per client on /v1/plan, 429 beyond (default: off)")
+    s.add_argument("--realtime", action="append", default=None, metavar="PATH_OR_URL",
+                   help="GTFS-RT source (repeatable; overrides the network's recorded ones)")
+    s.add_argument("--realtime-interval", type=float, default=30.0, help="GTFS-RT refresh interval in s (default 30)")
     s.add_argument("--tiles", default=None, help="base-map tile URL for the web page, e.g. "
                    "https://tile.example.org/{z}/{x}/{y}.png (default: env MAAS_TILE_URL; none: blank map)")
 
@@ -107,7 +126,8 @@ def _cmd_build(a) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         net = build_network(a.sources, out=a.out, gbfs=a.gbfs, parking=a.parking, osm=a.osm,
-                            options=BuildOptions(footpath_radius_m=a.radius, detour_factor=a.detour), force=a.force)
+                            options=BuildOptions(footpath_radius_m=a.radius, detour_factor=a.detour), force=a.force,
+                            realtime=a.realtime)
     tt = net.tt
     what = "reused (inputs unchanged)" if getattr(net, "reused_build", False) else "built"
     n_fp = len(net.profile_arrays(get_profile("default"))["fp_to"])
@@ -135,6 +155,9 @@ def _cmd_build(a) -> int:
         print(f"  places: {c.get('stop', 0)} stops and stations, {c.get('poi', 0)} POIs, {c.get('address', 0)} "
               f"addresses, {c.get('street', 0)} streets, {c.get('bike_station', 0)} bike stations, "
               f"{c.get('park_and_ride', 0)} P+R lots" + (" (reused)" if getattr(places, "reused", False) else ""))
+    if net.realtime is not None:
+        for line in net.realtime.summary_lines():
+            print(f"  {line}")
     for f in getattr(net, "feeds", []):
         for w in f.report.warnings:
             print(f"  {f.source}: {w}", file=sys.stderr)
@@ -171,15 +194,39 @@ def _cmd_transfers(a) -> int:
 
 def _cmd_plan(a) -> int:
     from maas.build import load_network
-    net = load_network(a.network)
+    net = load_network(a.network, realtime=a.realtime)
     res = net.plan(a.origin, a.destination, a.date, a.time, profile=a.profile, modes=a.modes.split(","),
                    max_transfers=a.max_transfers, arrive_by=a.arrive_by, num_itineraries=a.num_itineraries,
-                   strict=a.strict, lang=a.lang)
+                   strict=a.strict, lang=a.lang, realtime=not a.no_realtime)
     if a.json:
         print(json.dumps(res, ensure_ascii=False, indent=1))
     else:
         from maas.planner.text import format_plan
         print(format_plan(res))
+    return EXIT_OK
+
+
+def _cmd_departures(a) -> int:
+    from maas.build import load_network
+    net = load_network(a.network, realtime=a.realtime)
+    res = net.departures(a.stop, a.date, a.time, limit=a.limit, realtime=not a.no_realtime)
+    if a.json:
+        print(json.dumps(res, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    st = res["stop"]
+    print(f"{st['name']} ({st['stop_id']})")
+    for m in res.get("messages", []):
+        print(f"  ! {m['text']}")
+    for d in res["departures"]:
+        when = d["scheduled"][11:16]
+        if d["cancelled"]:
+            state = "cancelled"
+        elif d["realtime"]:
+            state = f"expected {d['expected'][11:16]}" + (f" (+{d['delay_s'] // 60} min)" if d["delay_s"] >= 60 else
+                                                          f" ({d['delay_s'] // 60} min)" if d["delay_s"] <= -60 else " (on time)")
+        else:
+            state = "scheduled"
+        print(f"  {when}  {d['route_short_name']:>4}  {d['headsign'][:32]:<32}  {state}")
     return EXIT_OK
 
 
@@ -202,13 +249,16 @@ def _cmd_serve(a) -> int:
     from maas.service.app import serve
     if a.workers < 1:
         raise MaasError("--workers must be at least 1")
+    if a.realtime_interval < 1:
+        raise MaasError("--realtime-interval must be at least 1 second")
     if a.tiles is not None:
         os.environ["MAAS_TILE_URL"] = a.tiles     # read by the page (and by every worker process)
     if a.rate_limit is not None and not (a.rate_limit >= 0 and a.rate_limit < float("inf")):
         raise MaasError("--rate-limit must be a number >= 0 (0 = off)")
     serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking, workers=a.workers,
           watch=a.watch, insecure_admin=a.insecure_admin, cors_origins=a.cors_origin,
-          plan_rate_limit=a.rate_limit)
+          plan_rate_limit=a.rate_limit,
+          realtime=a.realtime, realtime_interval=a.realtime_interval)
     return EXIT_OK
 
 
@@ -226,6 +276,7 @@ def _cmd_sample(a) -> int:
 
 COMMANDS = {"build": _cmd_build, "validate": _cmd_validate, "transfers": _cmd_transfers, "plan": _cmd_plan,
             "geocode": _cmd_geocode,
+            "departures": _cmd_departures,
             "serve": _cmd_serve, "scenario": _cmd_scenario, "sample": _cmd_sample}
 
 

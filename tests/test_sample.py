@@ -57,6 +57,7 @@ def test_two_runs_write_identical_bytes(out, tmp_path):
         ["gtfs.zip", "gbfs/velotm", "gbfs/carshare", "park_and_ride.geojson", "streets.osm"]
     first, second = _tree(out), _tree(tmp_path / "again")
     assert set(first) == {"gtfs.zip", "park_and_ride.geojson", "streets.osm",
+                          *(f"realtime/{n}.pb" for n in ("trip-updates", "alerts", "vehicle-positions")),
                           *(f"gbfs/velotm/{n}.json" for n in ("gbfs", "system_information", "station_information",
                                                                "station_status")),
                           *(f"gbfs/carshare/{n}.json" for n in ("gbfs", "system_information", "vehicle_types",

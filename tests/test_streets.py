@@ -83,6 +83,28 @@ def test_street_search_equals_scipy_dijkstra(n, data):
             assert x == src and abs(total - res.cost[v]) < 1e-6
 
 
+def _polyline_scalar(points, precision=5) -> str:
+    """The algorithm as documented, one value at a time (the oracle of the vectorised encoder)."""
+    factor, out, prev = 10 ** precision, [], [0, 0]
+    for pt in points:
+        for i in (0, 1):
+            cur = int(round(pt[i] * factor))
+            v = cur - prev[i]
+            v = ~(v << 1) if v < 0 else v << 1
+            while v >= 0x20:
+                out.append(chr((0x20 | (v & 0x1F)) + 63))
+                v >>= 5
+            out.append(chr(v + 63))
+            prev[i] = cur
+    return "".join(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-90, 90), st.floats(-180, 180)), max_size=30))
+def test_polyline_equals_the_scalar_algorithm(points):
+    assert encode_polyline([list(p) for p in points]) == _polyline_scalar(points)
+
+
 def test_polyline_matches_the_reference_example():
     # the example of Google's encoded polyline algorithm documentation
     assert encode_polyline([[38.5, -120.2], [40.7, -120.95], [43.252, -126.453]]) == "_p~iF~ps|U_ulLnnqC_mqNvxq`@"
@@ -320,6 +342,27 @@ def test_sample_steps_in_both_languages_and_polyline(sample_net):
     assert leg["steps"] and all(s["instruction"] for s in leg["steps"])
     assert any(w in leg["steps"][0]["instruction"] for w in ("Mergeți", "Continuați"))
     assert leg["polyline"] == encode_polyline(leg["geometry"])
+
+
+def test_steps_add_up_to_the_walk(sample_mob_net):
+    """Steps cover the street part of a leg: their metres add up to the leg's distance less the
+    two walks between the points and the street (the first and last geometry segments)."""
+    rng = random.Random(9)
+    checked = 0
+    for _ in range(25):
+        o = (rng.uniform(45.725, 45.795), rng.uniform(21.2, 21.25))
+        d = (rng.uniform(45.725, 45.795), rng.uniform(21.2, 21.25))
+        res = sample_mob_net.plan(f"{o[0]},{o[1]}", f"{d[0]},{d[1]}", "2026-11-24", "08:00",
+                                  modes=["WALK", "TRANSIT", "BIKE_SHARE"])
+        for leg in _all_legs(res):
+            if leg["mode"] not in ("WALK", "BIKE_SHARE") or leg["street_model"] != "osm" or not leg["steps"]:
+                continue
+            g = leg["geometry"]
+            snaps = _m(g[0], g[1]) + _m(g[-2], g[-1])   # the walks onto and off the street, at most
+            total = sum(st["distance_m"] for st in leg["steps"])
+            assert leg["distance_m"] - snaps - 2.0 <= total <= leg["distance_m"] + 1.0, (total, leg["distance_m"], snaps)
+            checked += 1
+    assert checked >= 10
 
 
 def test_sample_one_way_street_is_one_way_for_cars(sample_net):

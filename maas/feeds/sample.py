@@ -8,6 +8,9 @@
     OUT/park_and_ride.geojson    3 park & ride lots at the edges (one with spaces_available null)
     OUT/streets.osm              OSM XML 0.6 streets: named grid, the Bega with two bridges, steps with a
                                  ramp beside them, a raised kerb, a one-way street, a cycleway, a trunk road
+    OUT/realtime/                GTFS-RT (protobuf) of 2026-11-24 07:55: trip-updates.pb (delays, one
+                                 cancellation, one skipped stop), alerts.pb (one alert on tram 1),
+                                 vehicle-positions.pb (trolleybus 14 by route and position only)
 
 Everything is generated from the tables below (real place names, approximate coordinates; clock
 times, calendars and accessibility flags are synthetic). Nothing is read from outside the package,
@@ -409,6 +412,101 @@ def parking_bytes() -> bytes:
         for lid, name, lon, lat, cap, free, hours, fee, wc in PARKING]})
 
 
+# ----------------------------------------------------------------------------- GTFS-RT
+
+RT_TIMESTAMP = 1795499700                     # 2026-11-24T07:55:00+02:00
+RT_DATE = "20261124"
+RT_REF = 1795471200                           # 2026-11-24T00:00:00+02:00 ("noon minus 12 h")
+# (trip_id, [(stop_sequence, arrival delay s)], skipped stop_sequence or None)
+RT_DELAYS = [("1-WK-0-0800", [(1, 240)], None),          # the demo's first tram: 4 min late from its start
+             ("1-WK-0-0815", [(1, 60), (6, 180)], 3),    # late, and does not stop at Piața Maria
+             ("2-WK-0-0750", [(4, 120)], None)]
+RT_CANCELLED = ["33E-WK-0-0808"]                           # the express bus of the demo is cancelled
+RT_VEHICLES = [("TB-141", "14", 0, "07:47", 150), ("TB-142", "14", 1, "07:50", -60)]  # id, route, dir, dep, delay
+
+
+def _feed_message():
+    from google.transit import gtfs_realtime_pb2 as pb
+    msg = pb.FeedMessage()
+    msg.header.gtfs_realtime_version = "2.0"
+    msg.header.incrementality = pb.FeedHeader.FULL_DATASET
+    msg.header.timestamp = RT_TIMESTAMP
+    return msg, pb
+
+
+def realtime_files() -> dict[str, bytes]:
+    """The sample GTFS-RT feeds as file name -> protobuf bytes (deterministic serialisation)."""
+    tu, pb = _feed_message()
+    for tid, delays, skipped in RT_DELAYS:
+        e = tu.entity.add(id=f"tu-{tid}")
+        e.trip_update.trip.trip_id = tid
+        e.trip_update.trip.start_date = RT_DATE
+        e.trip_update.timestamp = RT_TIMESTAMP
+        for seq, delay in delays:
+            u = e.trip_update.stop_time_update.add(stop_sequence=seq)
+            u.arrival.delay = delay
+            u.departure.delay = delay
+        if skipped is not None:
+            u = e.trip_update.stop_time_update.add(stop_sequence=skipped)
+            u.schedule_relationship = pb.TripUpdate.StopTimeUpdate.SKIPPED
+            # updates must be in stop order
+            ups = sorted(e.trip_update.stop_time_update, key=lambda x: x.stop_sequence)
+            copies = [type(x)() for x in ups]
+            for c, x in zip(copies, ups):
+                c.CopyFrom(x)
+            del e.trip_update.stop_time_update[:]
+            e.trip_update.stop_time_update.extend(copies)
+    for tid in RT_CANCELLED:
+        e = tu.entity.add(id=f"cancel-{tid}")
+        e.trip_update.trip.trip_id = tid
+        e.trip_update.trip.start_date = RT_DATE
+        e.trip_update.trip.schedule_relationship = pb.TripDescriptor.CANCELED
+    al, _ = _feed_message()
+    e = al.entity.add(id="alert-tram1-works")
+    a = e.alert
+    a.active_period.add(start=1795471200, end=1795557600)            # 2026-11-24, the whole day
+    a.informed_entity.add(route_id="1")
+    a.cause = pb.Alert.CONSTRUCTION
+    a.effect = pb.Alert.MODIFIED_SERVICE
+    a.header_text.translation.add(text="Tram 1: track works at Piața Maria", language="en")
+    a.header_text.translation.add(text="Tramvaiul 1: lucrări la Piața Maria", language="ro")
+    a.description_text.translation.add(text="Trams do not stop at Piața Maria this morning; expect delays "
+                                            "of a few minutes.", language="en")
+    a.description_text.translation.add(text="Tramvaiele nu opresc la Piața Maria în această dimineață; "
+                                            "întârzieri de câteva minute.", language="ro")
+    vp, _ = _feed_message()
+    pos = {st[0]: (st[2], st[3]) for st in STOPS}
+    routes = {r[0]: r for r in ROUTES}
+    for vid, rid, direction, dep, delay in RT_VEHICLES:
+        stops = routes[rid][5] if direction == 0 else routes[rid][5][::-1]
+        coords = [pos[x] for x in stops]
+        times = _run_times(coords, routes[rid][6], DWELL_S)
+        t = RT_TIMESTAMP - RT_REF - _secs(dep) - delay        # seconds into the schedule
+        k = max(i for i, (arr, _) in enumerate(times) if arr <= t or i == 0)
+        if k < len(times) - 1 and times[k][1] <= t:
+            f = (t - times[k][1]) / (times[k + 1][0] - times[k][1])
+            lat = coords[k][0] + f * (coords[k + 1][0] - coords[k][0])
+            lon = coords[k][1] + f * (coords[k + 1][1] - coords[k][1])
+            brg = math.degrees(math.atan2((coords[k + 1][1] - coords[k][1]) * math.cos(math.radians(lat)),
+                                          coords[k + 1][0] - coords[k][0])) % 360
+        else:
+            lat, lon = coords[k]
+            brg = 0.0
+        e = vp.entity.add(id=vid)
+        v = e.vehicle
+        v.vehicle.id = vid
+        v.vehicle.label = f"{rid} {vid}"
+        v.trip.route_id = rid
+        v.position.latitude = round(lat, 6)
+        v.position.longitude = round(lon, 6)
+        v.position.bearing = round(brg, 1)
+        v.position.speed = 7.0
+        v.timestamp = RT_TIMESTAMP
+    return {"trip-updates.pb": tu.SerializeToString(deterministic=True),
+            "alerts.pb": al.SerializeToString(deterministic=True),
+            "vehicle-positions.pb": vp.SerializeToString(deterministic=True)}
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
@@ -423,6 +521,7 @@ def sample_files() -> dict[str, bytes]:
     files = {"gtfs.zip": _zip(gtfs_files()), "park_and_ride.geojson": parking_bytes(), "streets.osm": osm_bytes()}
     files.update({f"gbfs/velotm/{n}": b for n, b in velotm_files().items()})
     files.update({f"gbfs/carshare/{n}": b for n, b in carshare_files().items()})
+    files.update({f"realtime/{n}": b for n, b in realtime_files().items()})
     return files
 
 

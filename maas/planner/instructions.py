@@ -2,6 +2,8 @@
 Romanian, and the encoded polyline mobile clients expect."""
 from __future__ import annotations
 
+import numpy as np
+
 LANGS = ("en", "ro")
 
 _UNNAMED = {
@@ -59,17 +61,17 @@ def note_text(note: dict, lang: str) -> str:
 
 
 def encode_polyline(points: list[list[float]], precision: int = 5) -> str:
-    """Google's encoded polyline algorithm (lat, lon pairs)."""
-    factor = 10 ** precision
-    out = []
-    prev_lat = prev_lon = 0
-    for lat, lon in points:
-        ilat, ilon = int(round(lat * factor)), int(round(lon * factor))
-        for delta in (ilat - prev_lat, ilon - prev_lon):
-            v = ~(delta << 1) if delta < 0 else delta << 1
-            while v >= 0x20:
-                out.append(chr((0x20 | (v & 0x1F)) + 63))
-                v >>= 5
-            out.append(chr(v + 63))
-        prev_lat, prev_lon = ilat, ilon
-    return "".join(out)
+    """Google's encoded polyline algorithm (lat, lon pairs), vectorised over the points."""
+    if not len(points):
+        return ""
+    q = np.round(np.asarray(points, np.float64) * 10 ** precision).astype(np.int64)
+    d = np.diff(q, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()
+    v = np.where(d < 0, ~(d << 1), d << 1).astype(np.uint64)
+    # 5-bit chunks, low first; every chunk but a value's last has the 0x20 continuation bit
+    chunks = np.stack([(v >> np.uint64(5 * k)) & np.uint64(31) for k in range(7)], axis=1)
+    n = np.maximum(1, (np.floor(np.log2(np.maximum(v, 1).astype(np.float64))).astype(np.int64) // 5) + 1)
+    n = np.where(v == 0, 1, n)
+    cont = np.arange(7)[None, :] < (n[:, None] - 1)
+    codes = (chunks + np.where(cont, 32, 0).astype(np.uint64) + np.uint64(63)).astype(np.uint8)
+    keep = np.arange(7)[None, :] < n[:, None]
+    return codes[keep].tobytes().decode("ascii")

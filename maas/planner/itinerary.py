@@ -10,6 +10,7 @@ from maas.planner.clock import iso
 from maas.planner.instructions import encode_polyline, instruction, note_text
 from maas.streets import tags as T
 from maas.planner.pricing import CO2_G_PER_KM, transit_fare
+from maas.planner.realtime_legs import leg_fields as realtime_leg_fields
 from maas.router.journeys import RideLeg
 
 WHEELCHAIR_WORDS = {0: "unknown", 1: "accessible", 2: "not_accessible"}
@@ -156,6 +157,7 @@ def ride_leg_json(net, leg: RideLeg, slot_offset: int) -> tuple[dict, float, int
         "intermediate_stops": [ids[i] for i in tt.route_stops[base + leg.board_pos + 1: base + leg.alight_pos].tolist()],
         "geometry": geometry,
     }
+    d.update(realtime_leg_fields(net, leg, slot_offset, dep, arr))   # real-time: maas/planner/realtime_legs.py
     return d, dist, wc
 
 

@@ -36,6 +36,10 @@ class DayContext:
 class Network:
     """A compiled network, immutable once loaded; safe to share between threads."""
 
+    overlay = None        # a real-time view (maas.planner.realtime.make_view) holds its Overlay here
+    _base = None          # ... and the static network it was made from
+    realtime = None       # maas.planner.realtime.Realtime: the sources and the current snapshot
+
     def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None, streets=None):
         self.tt = tt
         self.folder = folder
@@ -70,6 +74,7 @@ class Network:
         self.groute_names = [str(a) or str(b) for a, b in zip(tt.groute_short_name, tt.groute_long_name)]
         self.groute_ids = [str(x) for x in tt.groute_id]
         self._route_geom: dict[int, list] = {}
+        self._shape_geom: dict[int, list] = {}
         self._profile_cache: dict[str, dict] = {}
         self._day_cache: dict[tuple, DayContext] = {}
         self.mobility = mobility
@@ -147,6 +152,13 @@ class Network:
         ctx = self._day_cache.get(key)
         if ctx is not None:
             return ctx
+        if self.overlay is not None:
+            from maas.planner.realtime import overlay_day_context
+            ctx = overlay_day_context(self, day, profile, strict)
+            if len(self._day_cache) > 64:
+                self._day_cache.clear()
+            self._day_cache[key] = ctx
+            return ctx
         tt = self.tt
         ref = service_day_ref(day, self.tz)
         offsets = np.array([service_day_ref(day + dt.timedelta(days=d), self.tz) - ref for d in (-1, 0, 1)], np.int32)
@@ -173,16 +185,19 @@ class Network:
         """Polyline of a ride: the route's shape between the two stops, else the stops themselves."""
         tt = self.tt
         base = int(tt.route_stop_ptr[route])
-        geom = self._route_geom.get(route)
+        si = int(tt.route_shape[route])
+        # shapes are cached by shape (shared with real-time views, whose overlay routes reuse them),
+        # stop-to-stop lines by route
+        cache, key = (self._shape_geom, si) if si >= 0 else (self._route_geom, route)
+        geom = cache.get(key)
         if geom is None:
-            si = int(tt.route_shape[route])
             if si >= 0:
                 a, b = int(tt.shape_ptr[si]), int(tt.shape_ptr[si + 1])
                 geom = np.round(np.column_stack([tt.shape_lat[a:b], tt.shape_lon[a:b]]), 6).tolist()
             else:
                 stops = tt.route_stops[base: int(tt.route_stop_ptr[route + 1])]
                 geom = np.round(np.column_stack([tt.stop_lat[stops], tt.stop_lon[stops]]), 6).tolist()
-            self._route_geom[route] = geom
+            cache[key] = geom
         if int(tt.route_shape[route]) >= 0:
             a = int(tt.route_stop_shape_pos[base + bpos])
             b = int(tt.route_stop_shape_pos[base + apos])
@@ -227,10 +242,25 @@ class Network:
         return build_time_expanded_graph(self.tt, inputs, t_from, t_to)
 
     def earliest_arrival(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
-                         max_transfers: int = 6) -> int | None:
+                         max_transfers: int = 6, realtime: bool = True) -> int | None:
         """Earliest arrival (seconds after the service day's reference) by transit+walk, or None."""
         from maas.planner.trip import earliest_arrival
-        return earliest_arrival(self, origin, destination, date, time, profile, max_transfers)
+        net, _ = self.realtime_view(realtime)
+        return earliest_arrival(net, origin, destination, date, time, profile, max_transfers)
+
+    def realtime_view(self, realtime: bool = True):
+        """(network to plan on, real-time snapshot or None): the snapshot is read once, so one
+        request never mixes two overlays."""
+        rt = self.realtime
+        snap = rt.snapshot if rt is not None else None
+        if realtime and snap is not None and snap.view is not None:
+            return snap.view, snap
+        return self, snap
+
+    def departures(self, stop_id: str, date: str, time: str, limit: int = 20, realtime: bool = True) -> dict:
+        """A stop's next departures; the same dict as ``GET /v1/stops/{stop_id}/departures``."""
+        from maas.planner.departures import departures
+        return departures(self, stop_id, date, time, limit, realtime)
 
     # ----- request parsing --------------------------------------------------------------
     def parse_date(self, date: str | dt.date) -> dt.date:
@@ -265,11 +295,17 @@ class Network:
     # ----- the planner --------------------------------------------------------------------
     def plan(self, origin: str, destination: str, date: str, time: str, profile: str = "default",
              modes: list[str] | tuple[str, ...] = ("WALK", "TRANSIT"), max_transfers: int = 6,
-             arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False, lang: str = "en") -> dict:
-        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan`` (``lang``: en, ro)."""
+             arrive_by: bool = False, num_itineraries: int = 5, strict: bool = False,
+             realtime: bool = True, lang: str = "en") -> dict:
+        """Plan a trip; returns the same JSON-ready dict as ``GET /v1/plan`` (``lang``: en, ro).
+
+        ``realtime``: plan on the GTFS-RT overlay when the network has real-time sources."""
+        from maas.planner.realtime_legs import finish_plan
         from maas.planner.trip import plan_trip
-        return plan_trip(self, origin, destination, date, time, profile, modes, max_transfers,
-                         arrive_by, num_itineraries, strict, lang)
+        net, snap = self.realtime_view(realtime)
+        res = plan_trip(net, origin, destination, date, time, profile, modes, max_transfers,
+                        arrive_by, num_itineraries, strict, lang)
+        return finish_plan(self, res, date, snap, realtime, lang)
 
     # ----- places (geocoder) ---------------------------------------------------------------
     @property

@@ -51,6 +51,7 @@ class StreetPath:
     flags: int = 0                 # OR of the edges' flags
     rough_m: float = 0.0
     unknown_kerbs: int = 0
+    edge_metres: list[float] = field(default_factory=list)   # walked on each edge (partial at the ends)
 
 
 class Reach:
@@ -138,7 +139,8 @@ class Reach:
         if same is not None and same[0] <= best:
             forward_on_seg = (t >= float(self.link.t[0])) if not self.reverse else (float(self.link.t[0]) >= t)
             edges = [e_uv if forward_on_seg else e_vu]
-            metres, cost = same
+            cost, metres = same
+            edge_m = [float(metres)]
             pts = [own, own_proj, proj, point] if not self.reverse else [point, proj, own_proj, own]
         else:
             if not best < np.inf:
@@ -152,19 +154,25 @@ class Reach:
             first_edge = (int(self.link.e_uv[0]) if seed == int(self.link.v[0]) else int(self.link.e_vu[0])) \
                 if not self.reverse else \
                 (int(self.link.e_uv[0]) if seed == int(self.link.u[0]) else int(self.link.e_vu[0]))
-            metres = float(L[end_node]) + (t if end_node == u else 1 - t) * float(lk.seg_len[j])
+            last_m = (t if end_node == u else 1 - t) * float(lk.seg_len[j])
+            metres = float(L[end_node]) + last_m
             cost = best
+            full = g.arrays[f"{self.mode}_len"]
+            mid_m = [float(full[e]) for e in edges]
+            first_m = float(L[seed])      # the seed's label: the part of the first segment walked
             lat, lon = g.node_lat, g.node_lon
             pts = [(float(lat[n]), float(lon[n])) for n in nodes]
             if not self.reverse:
                 pts = [own, own_proj] + pts + [proj, point]
                 edges = [first_edge] + edges + [last_edge]
+                edge_m = [first_m] + mid_m + [last_m]
             else:
                 pts = [point, proj] + pts[::-1] + [own_proj, own]
                 edges = [last_edge] + edges[::-1] + [first_edge]
+                edge_m = [last_m] + mid_m[::-1] + [first_m]
         geometry = [[round(a, 6), round(b, 6)] for a, b in _dedupe(pts)]
         return self.router.describe(self.mode, geometry, float(metres) + float(lk.snap_m[j]) + self.snap_m,
-                                    float(cost) + float(lk.snap_m[j]) / self.speed + self.snap_s, edges)
+                                    float(cost) + float(lk.snap_m[j]) / self.speed + self.snap_s, edges, edge_m)
 
     def _trace(self, node: int) -> tuple[list[int], list[int]]:
         """Nodes from the seed to ``node`` (forward) or from ``node`` back to the seed (reverse),
@@ -312,23 +320,27 @@ class StreetRouter:
         return r.path(lk, 0, b)
 
     # ----- describing a path -------------------------------------------------------------
-    def describe(self, mode: str, geometry: list, metres: float, cost: float, edges: list[int]) -> StreetPath:
-        a = self.g.arrays
-        flags_arr = a[f"{mode}_flags"]
-        length = a[f"{mode}_len"]
+    def describe(self, mode: str, geometry: list, metres: float, cost: float, edges: list[int],
+                 edge_metres: list[float]) -> StreetPath:
+        """A path's flags, rough metres and unknown kerbs from its edges (``edge_metres``: the
+        metres walked on each, partial at both ends)."""
+        flags_arr = self.g.arrays[f"{mode}_flags"]
         fl = 0
         rough = 0.0
         kerbs = 0
-        for e in edges:
-            if e < 0:
+        kept, kept_m = [], []
+        for e, m in zip(edges, edge_metres):
+            if e < 0 or m <= 0.05:
                 continue
+            kept.append(e)
+            kept_m.append(m)
             f = int(flags_arr[e])
             fl |= f
             if f & T.ROUGH:
-                rough += float(length[e])
+                rough += m
             if f & T.KERB_UNKNOWN:
                 kerbs += 1
-        return StreetPath(geometry, metres, cost, [e for e in edges if e >= 0], mode, fl, rough, kerbs)
+        return StreetPath(geometry, metres, cost, kept, mode, fl, rough, kerbs, kept_m)
 
     def steps(self, p: StreetPath) -> list[dict]:
         """Turn-by-turn steps: one per run of edges on the same street (or kind of way)."""
@@ -339,7 +351,7 @@ class StreetRouter:
         lat, lon = a["node_lat"], a["node_lon"]
         runs: list[dict] = []
         prev_end_bearing = None
-        for e in p.edges:
+        for e, m in zip(p.edges, p.edge_metres):
             nm = int(names[e])
             label = self.g.names[nm] if nm >= 0 else ""
             kind = KINDS[int(kinds[e])]
@@ -347,10 +359,10 @@ class StreetRouter:
             u, v = int(tail[e]), int(head[e])
             b = _bearing(lat[u], lon[u], lat[v], lon[v])
             if runs and runs[-1]["_key"] == key:
-                runs[-1]["distance_m"] += float(length[e])
+                runs[-1]["distance_m"] += m
                 runs[-1]["_end"] = b
                 continue
-            runs.append({"_key": key, "street": label, "kind": kind, "distance_m": float(length[e]),
+            runs.append({"_key": key, "street": label, "kind": kind, "distance_m": m,
                          "lat": round(float(lat[u]), 6), "lon": round(float(lon[u]), 6), "_start": b, "_end": b})
         out = []
         for i, r in enumerate(runs):

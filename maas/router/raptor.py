@@ -103,6 +103,9 @@ def run_rounds(route_stop_ptr, route_stops, route_pickup, route_dropoff,
     n_routes = route_stop_ptr.shape[0] - 1
     n_slots = slot_offsets.shape[0]
     route_start = np.full(n_routes, -1, np.int32)
+    # first active trip of each (slot, route), found on first use: a route whose trips are all
+    # off on a slot (e.g. replaced by a real-time overlay's copies) is skipped in O(1) after that
+    first_act = np.full((n_slots, n_routes), -2, np.int64)
     queue = np.empty(n_routes, np.int32)
     improved = np.empty(n_stops, np.int32)
     is_improved = np.zeros(n_stops, np.bool_)
@@ -148,9 +151,12 @@ def run_rounds(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                 if route_first_dep[r] + off >= min(t_limit, best_target) or route_last_dep[r] + off < t_min:
                     continue
                 active = trip_active[s]
-                first_active = t0
-                while first_active < t1 and not active[first_active]:
-                    first_active += 1
+                first_active = first_act[s, r]
+                if first_active == -2:
+                    first_active = t0
+                    while first_active < t1 and not active[first_active]:
+                        first_active += 1
+                    first_act[s, r] = first_active
                 if first_active == t1:
                     continue
                 cur = -1

@@ -86,6 +86,9 @@ def raptor_reverse(route_stop_ptr, route_stops, route_pickup, route_dropoff,
     best = np.full(n_rounds, NEG, np.int32)
     best_src = NEG
     route_end = np.full(n_routes, -1, np.int32)
+    # whether a (slot, route) has any active trip, found on first use (0 unknown, 1 yes, 2 no):
+    # a route whose trips are all off on a slot (a real-time overlay's replaced trips) is skipped
+    has_act = np.zeros((n_slots, n_routes), np.int8)
     queue = np.empty(n_routes, np.int32)
     improved = np.empty(n_stops, np.int32)
     is_improved = np.zeros(n_stops, np.bool_)
@@ -124,6 +127,14 @@ def raptor_reverse(route_stop_ptr, route_stops, route_pickup, route_dropoff,
                 if route_last_dep[r] + off < t_floor or route_first_dep[r] + off > t_max:
                     continue
                 active = trip_active[s]
+                if has_act[s, r] == 0:
+                    has_act[s, r] = 2
+                    for t in range(t0, t1):
+                        if active[t]:
+                            has_act[s, r] = 1
+                            break
+                if has_act[s, r] == 2:
+                    continue
                 cur = -1
                 cur_ptr = 0
                 for pos in range(end, -1, -1):

@@ -137,7 +137,10 @@ class ServiceState:
 
     def __init__(self, network, folder: str | None, gbfs: list[str] | None, parking: str | None,
                  plan_concurrency: int, sync: ReloadSync | None = None, metrics: Metrics | None = None,
-                 watch: bool = False, signature: str | None = None):
+                 watch: bool = False, signature: str | None = None,
+                 realtime: list[str] | None = None, realtime_interval: float = 30.0):
+        self.realtime = realtime
+        self.realtime_interval = float(realtime_interval)
         self.folder = folder
         self.gbfs = gbfs
         self.parking = parking
@@ -178,7 +181,9 @@ class ServiceState:
         with self._reload_lock:
             try:
                 signature = folder_signature(self.folder)   # before loading: a later change is seen again
-                net = maas.load_network(self.folder, gbfs=self.gbfs, parking=self.parking)
+                net = maas.load_network(self.folder, gbfs=self.gbfs, parking=self.parking, realtime=self.realtime)
+                if net.realtime is not None:
+                    net.realtime.refresh_s = self.realtime_interval
                 if warm:
                     warm_up(net)
             except Exception:
@@ -307,6 +312,27 @@ async def _refresh_loop(state: ServiceState) -> None:
             raise
         except Exception:  # noqa: BLE001 - keep the loop alive whatever happens
             logger.exception("mobility refresh loop error")
+            await asyncio.sleep(ERROR_BACKOFF_S)
+
+
+async def _realtime_loop(state: ServiceState) -> None:
+    """Rebuild the GTFS-RT overlay every ``realtime_interval`` seconds (off the request path: in a
+    worker thread; the new snapshot is swapped in by one assignment); never dies."""
+    while True:
+        try:
+            await asyncio.sleep(state.realtime_interval)
+            rt = state.network.realtime           # a reload may have swapped it meanwhile
+            if rt is None:
+                continue
+            try:
+                await anyio.to_thread.run_sync(rt.refresh)
+            except Exception:  # noqa: BLE001
+                logger.exception("real-time refresh failed")
+                await asyncio.sleep(ERROR_BACKOFF_S)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - keep the loop alive whatever happens
+            logger.exception("real-time refresh loop error")
             await asyncio.sleep(ERROR_BACKOFF_S)
 
 
@@ -525,6 +551,43 @@ def _parse_near(text: str) -> tuple[float, float]:
     return lat, lon
 
 
+def _alerts_list(net) -> list[dict]:
+    from maas.planner.clock import iso
+    from maas.realtime.alerts import alert_json
+    rt = getattr(net, "realtime", None)
+    if rt is None:
+        return []
+    out = []
+    for a in rt.snapshot.alerts.alerts:
+        d = alert_json(a)
+        d["informed_entities"] = [{k: v for k, v in dataclasses.asdict(e).items() if v is not None} for e in a.entities]
+        d["active_periods"] = [{"start": iso(0, int(s), net.tz) if s else None, "end": iso(0, int(e), net.tz) if e else None}
+                               for s, e in a.active_periods]
+        out.append(d)
+    return out
+
+
+def _transit_vehicles(net) -> list[dict]:
+    from maas.planner.clock import iso
+    rt = getattr(net, "realtime", None)
+    if rt is None:
+        return []
+    tt = net.tt
+    out = []
+    for mv in rt.snapshot.vehicles:
+        v = mv.vehicle
+        trip_id, route_id = v.trip_id, v.route_id
+        if mv.trip is not None:
+            trip_id = net.trip_ids[mv.trip]
+            route_id = str(tt.groute_id[int(tt.route_groute[int(tt.trip_route[mv.trip])])])
+        g = rt.index.groute_index.get(route_id or "")
+        out.append({"id": v.id, "trip_id": trip_id, "route_id": route_id,
+                    "route_short_name": (str(tt.groute_short_name[g]) or None) if g is not None else None,
+                    "lat": round(v.lat, 6), "lon": round(v.lon, 6), "bearing": v.bearing,
+                    "delay_s": mv.delay_s, "timestamp": iso(0, int(v.timestamp), net.tz) if v.timestamp else None})
+    return out
+
+
 def _network_stats(loaded: Loaded) -> dict:
     net = loaded.network
     tt = net.tt
@@ -586,7 +649,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
                parking: str | os.PathLike | None = None, refresh: bool = True, warm: bool = True,
                admin_token: str | None = None, plan_concurrency: int | None = None,
                freeze_gc: bool = True, watch: bool | None = None, limits: Limits | None = None,
-               cors_origins: list[str] | None = None) -> FastAPI:
+               cors_origins: list[str] | None = None, realtime: list[str] | None = None,
+               realtime_interval: float = 30.0) -> FastAPI:
     """Build the FastAPI app over a network folder (loaded here) or an already loaded ``network``.
 
     ``refresh``: refresh GBFS status in the background (when the network has mobility data).
@@ -601,13 +665,18 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
     ``cors_origins`` (default: env ``MAAS_CORS_ORIGINS``, comma-separated): origins allowed to
     call the API from a browser; none by default (the page is same-origin).
     With ``MAAS_RUNTIME_DIR`` set (``maas serve`` does), reloads are shared with the other workers.
+    ``realtime``: GTFS-RT sources (default: those recorded in the network folder), rebuilt every
+    ``realtime_interval`` seconds in the background when ``refresh``.
     """
     signature = None
     if network is None:
         if network_folder is None:
             raise ValueError("create_app needs a network folder or a network")
         signature = folder_signature(network_folder)
-        network = maas.load_network(network_folder, gbfs=list(gbfs) if gbfs else None, parking=parking)
+        network = maas.load_network(network_folder, gbfs=list(gbfs) if gbfs else None, parking=parking,
+                                    realtime=list(realtime) if realtime else None)
+    if network.realtime is not None:
+        network.realtime.refresh_s = float(realtime_interval)
     folder = str(network_folder) if network_folder is not None else getattr(network, "folder", None)
     if watch is None:
         watch = os.environ.get("MAAS_WATCH", "").lower() in ("1", "true", "yes", "on")
@@ -622,7 +691,9 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         plan_concurrency = int(os.environ.get("MAAS_PLAN_CONCURRENCY", "1") or 1)
     state = ServiceState(network, folder, list(gbfs) if gbfs else None,
                          str(parking) if parking is not None else None, plan_concurrency,
-                         sync=ReloadSync.from_env(), metrics=metrics, watch=watch, signature=signature)
+                         sync=ReloadSync.from_env(), metrics=metrics, watch=watch, signature=signature,
+                         realtime=list(realtime) if realtime else None,
+                         realtime_interval=realtime_interval)
     metrics.generation.set(state.current.generation)
     if getattr(network, "mobility", None) is not None:
         _observe_sources(state, network.mobility)
@@ -638,6 +709,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         tasks = []
         if refresh:
             tasks.append(asyncio.create_task(_refresh_loop(state), name="maas-gbfs-refresh"))
+        if refresh:
+            tasks.append(asyncio.create_task(_realtime_loop(state), name="maas-gtfs-rt-refresh"))
         if state.sync.enabled or state.watch:
             tasks.append(asyncio.create_task(_sync_loop(state), name="maas-reload-sync"))
         try:
@@ -722,6 +795,7 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         num_itineraries: int = Query(5, alias="numItineraries", ge=1, le=20),
         strict: bool = Query(False, description="step-free profiles: exclude legs of unknown accessibility"),
         lang: str = Query("en", pattern="^(en|ro)$", description="language of instructions and notes: en, ro"),
+        realtime: bool = Query(True, description="plan on GTFS-RT delays and cancellations (false: the schedule)"),
     ) -> Response:
         t_req = time.perf_counter()
         limiter = state.plan_limiter
@@ -739,7 +813,7 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
         mode_list = [x for part in modes for x in part.split(",")]
         kwargs = dict(origin=origin, destination=destination, date=date, time=time_, profile=profile,
                       modes=mode_list, max_transfers=max_transfers, arrive_by=arrive_by,
-                      num_itineraries=num_itineraries, strict=strict, lang=lang)
+                      num_itineraries=num_itineraries, strict=strict, lang=lang, realtime=realtime)
         metrics.queue.inc()
         started: list = []
         try:
@@ -756,7 +830,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
              responses=errors_422, tags=["places"], summary="Places by name (autocomplete)")
     def geocode(
         text: str = Query(..., description="what the user typed (at most 200 characters)", examples=["piata victoriei"]),
-        near: Optional[str] = Query(None, description="`<lat>,<lon>`: nearer places rank higher"),
+        near: Optional[str] = Query(None, description="`<lat>,<lon>`: nearer places rank higher",
+                                    pattern=P.LATLON_PATTERN),
         limit: int = Query(10, ge=1, le=50),
     ):
         return state.network.geocode(text, near=near, limit=limit)
@@ -809,6 +884,37 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
     def park_and_ride():
         return {"lots": _mobility_list(state.network, "parking_lots")}
 
+    # ----- real time --------------------------------------------------------------------
+    @app.get("/v1/stops/{stop_id}/departures", response_model=m.DeparturesResponse, responses=errors_422,
+             tags=["realtime"], summary="A stop's next departures, scheduled and expected")
+    def stop_departures(
+        stop_id: str,
+        date: Optional[str] = Query(None, description="YYYY-MM-DD (default: today, network timezone)"),
+        time_: Optional[str] = Query(None, alias="time", description="HH:MM[:SS] (default: now)"),
+        limit: int = Query(20, ge=1, le=200),
+        realtime: bool = Query(True, description="expected times from GTFS-RT (false: the schedule)"),
+    ):
+        net = state.network
+        if date is None or time_ is None:
+            now = dt.datetime.now(net.tz)
+            date = date or now.date().isoformat()
+            time_ = time_ or now.strftime("%H:%M:%S")
+        res = net.departures(stop_id, date, time_, limit=limit, realtime=realtime)
+        i = net.stop_lookup.get(res["stop"]["stop_id"])
+        if i is not None:                      # the same stop object as /v1/stops (with its routes)
+            res["stop"] = dict(state.current.stops[i])
+        return res
+
+    @app.get("/v1/alerts", response_model=m.AlertsResponse, tags=["realtime"],
+             summary="GTFS-RT service alerts of the network")
+    def alerts():
+        return {"alerts": _alerts_list(state.network)}
+
+    @app.get("/v1/transit-vehicles", response_model=m.TransitVehiclesResponse, tags=["realtime"],
+             summary="Live positions of transit vehicles, with their matched trip and delay")
+    def transit_vehicles():
+        return {"vehicles": _transit_vehicles(state.network)}
+
     # ----- operations -------------------------------------------------------------------
     @app.get("/v1/health", response_model=m.HealthResponse, tags=["operations"], summary="Liveness and network stats")
     def health():
@@ -817,7 +923,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
                 "uptime_s": round(time.monotonic() - state.started, 1), "pid": os.getpid(),
                 "digest": loaded.network.tt.meta.get("digest"), "generation": loaded.generation,
                 "network": _network_stats(loaded),
-                "mobility": _mobility_state(state), "reload_error": state.reload_error}
+                "mobility": _mobility_state(state), "reload_error": state.reload_error,
+                "realtime": loaded.network.realtime.summary_lines() if loaded.network.realtime is not None else None}
 
     @app.get("/v1/ready", response_model=m.ReadyResponse, tags=["operations"],
              responses={503: {"model": m.ReadyResponse, "description": "not ready (see checks and reasons)"}},
@@ -907,7 +1014,8 @@ def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
           gbfs: list[str] | None = None, parking: str | os.PathLike | None = None,
           log_level: str | None = None, access_log: bool | None = None, workers: int = 1,
           watch: bool = False, insecure_admin: bool = False, cors_origins: list[str] | None = None,
-          plan_rate_limit: float | None = None) -> None:
+          plan_rate_limit: float | None = None, realtime: list[str] | None = None,
+          realtime_interval: float = 30.0) -> None:
     """Serve the API with uvicorn (``workers`` processes sharing the memory-mapped network).
 
     uvloop and httptools are used when installed (``uvicorn[standard]``). ``MAAS_LOG_LEVEL``
@@ -948,7 +1056,8 @@ def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
                   h11_max_incomplete_event_size=limits.max_target + limits.max_headers)
     if workers > 1:
         # load once here, so that a bad folder or P+R file is one clear error, not N worker crashes
-        maas.load_network(network, gbfs=list(gbfs) if gbfs else None, parking=parking)
+        maas.load_network(network, gbfs=list(gbfs) if gbfs else None, parking=parking,
+                          realtime=list(realtime) if realtime else None)
         _check_address(host, port)
         runtime = tempfile.mkdtemp(prefix="maas-serve-")
         try:
@@ -960,11 +1069,13 @@ def serve(network: str | os.PathLike, host: str = "127.0.0.1", port: int = 8000,
             os.environ["MAAS_NETWORK"] = str(Path(network).resolve())
             os.environ["MAAS_GBFS"] = json.dumps(gbfs) if gbfs else ""
             os.environ["MAAS_PARKING"] = str(parking) if parking else ""
+            os.environ["MAAS_REALTIME"] = json.dumps(realtime) if realtime else ""
+            os.environ["MAAS_REALTIME_INTERVAL"] = str(realtime_interval)
             uvicorn.run("maas.service.app:app_from_env", factory=True, workers=workers, **common)
         finally:
             shutil.rmtree(runtime, ignore_errors=True)
         return
-    app = create_app(network, gbfs=gbfs, parking=parking)
+    app = create_app(network, gbfs=gbfs, parking=parking, realtime=realtime, realtime_interval=realtime_interval)
     _check_address(host, port)
     uvicorn.run(app, workers=1, **common)
 
@@ -1044,5 +1155,7 @@ def _check_address(host: str, port: int) -> None:
 def app_from_env() -> FastAPI:
     """App factory for multi-worker serving: the network folder and sources come from the environment."""
     gbfs = os.environ.get("MAAS_GBFS") or ""
+    rt = os.environ.get("MAAS_REALTIME") or ""
     return create_app(os.environ["MAAS_NETWORK"], gbfs=json.loads(gbfs) if gbfs else None,
-                      parking=os.environ.get("MAAS_PARKING") or None)
+                      parking=os.environ.get("MAAS_PARKING") or None, realtime=json.loads(rt) if rt else None,
+                      realtime_interval=float(os.environ.get("MAAS_REALTIME_INTERVAL") or 30.0))

@@ -55,6 +55,18 @@ class AccessibilityNote(BaseModel):
     distance_m: Optional[float] = None
 
 
+class Alert(BaseModel):
+    """A GTFS-RT service alert (texts in the request's language when the feed has it)."""
+
+    model_config = _OPEN
+    id: str
+    header: Optional[str] = None
+    description: Optional[str] = None
+    effect: str = Field(description="GTFS-RT Effect, e.g. DETOUR, REDUCED_SERVICE, MODIFIED_SERVICE")
+    cause: str = Field(description="GTFS-RT Cause, e.g. CONSTRUCTION, ACCIDENT")
+    url: Optional[str] = None
+
+
 class Leg(BaseModel):
     """One leg: a walk, a ride on a transit trip, a bike-share or car-share ride, a drive."""
 
@@ -77,6 +89,12 @@ class Leg(BaseModel):
     steps: Optional[list[Step]] = Field(None, description="walking and cycling legs: turn-by-turn instructions")
     accessibility_notes: Optional[list[AccessibilityNote]] = Field(
         None, description="walking legs: what makes the way not accessible or of unknown accessibility")
+    realtime: Optional[bool] = Field(None, description="transit legs: times from a real-time update")
+    realtime_source: Optional[str] = Field(None, description="trip_update | vehicle_position (null: schedule)")
+    delay_s: Optional[int] = Field(None, description="transit legs: departure delay against the schedule")
+    scheduled_departure: Optional[str] = None
+    scheduled_arrival: Optional[str] = None
+    alerts: Optional[list[Alert]] = Field(None, description="transit legs: alerts on the route, trip or stops")
 
 
 class Price(BaseModel):
@@ -95,6 +113,7 @@ class Itinerary(BaseModel):
     co2_g: int
     price: Price
     legs: list[Leg]
+    alerts: list[Alert] = Field(default_factory=list, description="every alert of its transit legs, once")
 
 
 class ParkingLot(BaseModel):
@@ -312,3 +331,67 @@ class GeocodeResult(BaseModel):
 
 class GeocodeResponse(BaseModel):
     results: list[GeocodeResult] = Field(default_factory=list)
+
+
+# ----- real time ----------------------------------------------------------------------------
+
+class DepartureStop(BaseModel):
+    model_config = _OPEN
+    stop_id: str
+    name: str = ""
+    lat: float
+    lon: float
+    wheelchair: Optional[str] = None
+
+
+class Departure(BaseModel):
+    """One departure from a stop: ``expected`` is null when cancelled (or the stop is skipped)."""
+
+    model_config = _OPEN
+    route_short_name: str
+    route_id: Optional[str] = None
+    headsign: str = ""
+    trip_id: str
+    stop_id: Optional[str] = None
+    scheduled: str
+    expected: Optional[str] = None
+    delay_s: Optional[int] = None
+    realtime: bool = False
+    realtime_source: Optional[str] = None
+    cancelled: bool = False
+    wheelchair: str = "unknown"
+
+
+class DeparturesResponse(BaseModel):
+    model_config = _OPEN
+    stop: DepartureStop
+    departures: list[Departure]
+    messages: list[Message] = Field(default_factory=list)
+
+
+class AlertFull(Alert):
+    """An alert with what it is about and when it applies (``GET /v1/alerts``)."""
+
+    informed_entities: list[dict] = Field(default_factory=list)
+    active_periods: list[dict] = Field(default_factory=list, description="[{start, end}] ISO times, null = open")
+
+
+class AlertsResponse(BaseModel):
+    alerts: list[AlertFull]
+
+
+class TransitVehicle(BaseModel):
+    model_config = _OPEN
+    id: str
+    trip_id: Optional[str] = None
+    route_id: Optional[str] = None
+    route_short_name: Optional[str] = None
+    lat: float
+    lon: float
+    bearing: Optional[float] = None
+    delay_s: Optional[int] = Field(None, description="estimated from the position against the matched trip")
+    timestamp: Optional[str] = None
+
+
+class TransitVehiclesResponse(BaseModel):
+    vehicles: list[TransitVehicle]

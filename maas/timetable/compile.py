@@ -15,7 +15,7 @@ from maas.timetable.calendar import service_activity
 from maas.timetable.footpaths import build_footpaths, haversine_m, profile_footpaths
 from maas.timetable.patterns import TripRows, group_routes
 
-SCHEMA_VERSION = 9  # bump when the compiled layout or its semantics change: forces rebuilds
+SCHEMA_VERSION = 10  # bump when the compiled layout or its semantics change: forces rebuilds
 
 
 @dataclass
@@ -152,12 +152,15 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None, wa
                     route=trips["route_id"].map(pd.Series(np.arange(len(routes), dtype=np.int32),
                                                           index=routes["route_id"].to_numpy())).to_numpy().astype(np.int32))
     plan = group_routes(rows)
+    # GTFS stop_sequence of each stop time (GTFS-RT updates name stops by it), laid out like arr_time
+    seq_rows = np.round(st["stop_sequence"].to_numpy()).astype(np.int32)
 
     # Lay out routes and renumber trips so each route's trips are contiguous and sorted.
     route_stop_ptr = [0]
     route_trip_ptr = [0]
     route_stops, route_pickup, route_dropoff = [], [], []
     trip_order, trip_time_ptr, arr_time, dep_time = [], [], [], []
+    stop_seq: list[np.ndarray] = []
     route_first_dep, route_last_dep = [], []
     time_cursor = 0
     for r_trips in plan.routes:
@@ -171,6 +174,7 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None, wa
         idx = ptr[r_trips][:, None] + np.arange(n)[None, :]
         arr_time.append(rows.arr[idx].ravel())
         dep_time.append(rows.dep[idx].ravel())
+        stop_seq.append(seq_rows[idx].ravel())
         trip_time_ptr.append(time_cursor + n * np.arange(len(r_trips), dtype=np.int64))
         time_cursor += n * len(r_trips)
         trip_order.append(r_trips)
@@ -251,9 +255,13 @@ def compile_feeds(feeds: list[GtfsFeed], options: BuildOptions | None = None, wa
         "trip_time_ptr": np.concatenate(trip_time_ptr) if trip_time_ptr else np.zeros(0, np.int64),
         "arr_time": np.concatenate(arr_time).astype(np.int32) if arr_time else np.zeros(0, np.int32),
         "dep_time": np.concatenate(dep_time).astype(np.int32) if dep_time else np.zeros(0, np.int32),
+        "stop_seq": np.concatenate(stop_seq).astype(np.int32) if stop_seq else np.zeros(0, np.int32),
         "trip_route": trip_route,
         "trip_service": trips_o["service_id"].map(svc_pos).to_numpy().astype(np.int32),
         "trip_wheelchair": trips_o["wheelchair_accessible"].fillna(0).to_numpy(np.int8),
+        # GTFS direction_id (0/1, -1 when not given): vehicle positions name a route and a direction
+        "trip_direction": pd.to_numeric(trips_o["direction_id"], errors="coerce").fillna(-1).to_numpy(np.int8)
+        if "direction_id" in trips_o.columns else np.full(len(trips_o), -1, np.int8),
         "trip_id": trips_o["trip_id"].to_numpy(str),
         "trip_headsign": trips_o["trip_headsign"].fillna("").to_numpy(str),
         "groute_id": routes["route_id"].to_numpy(str),

@@ -112,6 +112,7 @@ class CsaOracle:
         # stop times of each trip, in order: rows trip_ptr[i] .. trip_ptr[i + 1]
         self.trip_ptr = np.searchsorted(trip, np.arange(len(self.trip_ids) + 1))
         self.st_stop, self.st_arr, self.st_dep, self.st_pick, self.st_drop = stop, arr, dep, pick, drop
+        self.st_seq = st["_seq"].to_numpy().astype(np.int64)
         # One connection per pair of consecutive stop times of a trip.
         nxt = np.flatnonzero(trip[1:] == trip[:-1])
         self.c_trip = trip[nxt]

@@ -1,0 +1,1 @@
+"""GTFS-RT compiled into an immutable overlay over the static timetable arrays (see overlay.py)."""
