@@ -224,6 +224,15 @@ def check_against_api(pg, body: dict, lang: str) -> None:
     for i, it in enumerate(its):
         btn_text = items.nth(i).locator(".itin-btn").inner_text()
         assert f"{hhmm(it['departure'])} – {hhmm(it['arrival'])}" in btn_text
+    for i, it in enumerate(its):
+        badges = items.nth(i).locator(".badges").inner_text()
+        transit = [leg for leg in it["legs"] if leg.get("trip_id")]
+        if any(leg.get("realtime") for leg in transit):
+            assert s["badge_realtime"] in badges
+        elif transit:
+            assert s["badge_scheduled"] in badges
+        if any(leg.get("alerts") for leg in it["legs"]):
+            assert s["badge_alert"] in badges
     first = its[0]
     btn = items.first.locator(".itin-btn")
     btn.focus()
@@ -244,6 +253,10 @@ def check_against_api(pg, body: dict, lang: str) -> None:
         assert f"{hhmm(leg['departure'])}" in shown.inner_text()
         for note in leg.get("accessibility_notes") or []:
             assert note["text"] in shown.inner_text(), note
+        if leg.get("realtime") and leg.get("scheduled_departure") and leg["scheduled_departure"] != leg["departure"]:
+            assert s["scheduled_at"].format(time=hhmm(leg["scheduled_departure"])) in shown.inner_text()
+        for alert in leg.get("alerts") or []:
+            assert alert["header"] in shown.inner_text(), alert
         if leg.get("steps"):
             shown.locator("details summary", has_text=s["steps"]).click()
             assert shown.locator(".steps li").count() == len(leg["steps"])

@@ -60,8 +60,8 @@ def free_port() -> int:
 
 
 def sample_network(out: Path) -> Path:
-    """The project's own sample (GTFS + GBFS + P+R, and its streets when it has them) compiled
-    into ``out/net``, as ``make network`` builds it."""
+    """The project's own sample (GTFS + GBFS + P+R, and its streets and GTFS-RT files when it has
+    them) compiled into ``out/net``, as ``make network`` builds it."""
     import inspect
     import maas
     from maas.feeds.sample import write_sample
@@ -69,8 +69,12 @@ def sample_network(out: Path) -> Path:
     write_sample(feeds)
     net = out / "net"
     kwargs: dict = {}
-    if (feeds / "streets.osm").is_file() and "osm" in inspect.signature(maas.build_network).parameters:
+    params = inspect.signature(maas.build_network).parameters
+    if (feeds / "streets.osm").is_file() and "osm" in params:
         kwargs["osm"] = [str(feeds / "streets.osm")]
+    rt = [feeds / "realtime" / f for f in ("trip-updates.pb", "alerts.pb", "vehicle-positions.pb")]
+    if "realtime" in params and all(f.is_file() for f in rt):
+        kwargs["realtime"] = [str(f) for f in rt]
     maas.build_network([str(feeds / "gtfs.zip")], out=net,
                        gbfs=[str(feeds / "gbfs" / "velotm"), str(feeds / "gbfs" / "carshare")],
                        parking=str(feeds / "park_and_ride.geojson"), **kwargs)
