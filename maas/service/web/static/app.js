@@ -693,7 +693,7 @@
       const status = [];
       if (d.cancelled) status.push(t("cancelled"));
       else if (d.realtime) status.push(fmtDelay(d.delay_s).text);
-      else status.push(t("badge_scheduled"));
+      else status.push(t("dep_scheduled"));
       if (d.wheelchair === "accessible") status.push(t("wheelchair_dep"));
       const when = d.expected && d.realtime && !d.cancelled ? hhmm(d.expected) : hhmm(d.scheduled);
       return el("tr", d.cancelled ? {class: "cancelled"} : null,
