@@ -99,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--realtime", action="append", default=None, metavar="PATH_OR_URL",
                    help="GTFS-RT source (repeatable; overrides the network's recorded ones)")
     s.add_argument("--realtime-interval", type=float, default=30.0, help="GTFS-RT refresh interval in s (default 30)")
+    s.add_argument("--tiles", default=None, help="base-map tile URL for the web page, e.g. "
+                   "https://tile.example.org/{z}/{x}/{y}.png (default: env MAAS_TILE_URL; none: blank map)")
 
     sc = sub.add_parser("scenario", help="scenario benchmarks")
     scs = sc.add_subparsers(dest="scenario_command", required=True, parser_class=_Parser)
@@ -249,6 +251,8 @@ def _cmd_serve(a) -> int:
         raise MaasError("--workers must be at least 1")
     if a.realtime_interval < 1:
         raise MaasError("--realtime-interval must be at least 1 second")
+    if a.tiles is not None:
+        os.environ["MAAS_TILE_URL"] = a.tiles     # read by the page (and by every worker process)
     if a.rate_limit is not None and not (a.rate_limit >= 0 and a.rate_limit < float("inf")):
         raise MaasError("--rate-limit must be a number >= 0 (0 = off)")
     serve(a.network, host=a.host, port=a.port, gbfs=a.gbfs, parking=a.parking, workers=a.workers,

@@ -744,6 +744,8 @@ def create_app(network_folder: str | os.PathLike | None = None, network=None, gb
             metrics.plan_errors.labels("RATE_LIMITED" if status == 429 else "TOO_LARGE").inc()
     app.add_middleware(GuardMiddleware, limits=limits, on_limited=_limited)
     app.add_middleware(ServiceMiddleware, metrics=metrics)   # outermost: times everything, catches everything
+    from maas.service.page import mount_web
+    mount_web(app)                          # the web page at / and its files under /static/
 
     errors_422 = {422: {"model": m.ValidationErrorResponse, "description": "invalid parameter"},
                   429: {"model": m.ErrorResponse, "description": "per-client rate limit (MAAS_PLAN_RATE_LIMIT)"},
