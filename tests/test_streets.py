@@ -546,3 +546,24 @@ def test_shared_mode_times_are_the_street_times(sample_mob_net):
     ride = secs - SETTINGS.unlock_s - SETTINGS.dock_s
     # cost factors are between 0.75 (cycleway) and 4 (trunk): the ride is within those speeds
     assert bike["distance_m"] / SETTINGS.bike_speed * 0.75 - 2 <= ride <= bike["distance_m"] / SETTINGS.bike_speed * 4 + 2
+
+
+@pytest.mark.slow
+def test_all_modes_on_the_real_streets_answer_every_request(real_networks):
+    """All five modes over random places of the real city (mobility from the STPT sample): every
+    request answers, every number is finite and every street leg's times add up. The first
+    origin is one whose drive to a P+R lot ends on an edge a car may not use (it raised once)."""
+    import json as _json
+    import maas
+    net0 = real_networks.network("stpt-osm")
+    synth = REAL_FEEDS["stpt"].path.parent
+    net = maas.load_network(net0.folder, gbfs=[str(synth / "gbfs" / "velotm"), str(synth / "gbfs" / "carshare")],
+                            parking=str(synth / "park_and_ride.geojson"))
+    rng = random.Random(80)
+    pts = [(45.732439, 21.2077)] + [(rng.uniform(45.72, 45.79), rng.uniform(21.17, 21.27)) for _ in range(40)]
+    for i, o in enumerate(pts):
+        d = "stop:72" if i == 0 else f"{rng.uniform(45.73, 45.78):.5f},{rng.uniform(21.19, 21.26):.5f}"
+        res = net.plan(f"{o[0]:.6f},{o[1]:.6f}", d, "2026-11-25", "10:43", modes=ALL, arrive_by=i % 5 == 4)
+        _json.loads(_json.dumps(res), parse_constant=lambda c: pytest.fail(f"non-finite {c} in a plan body"))
+        for leg in _all_legs(res):
+            assert leg["departure"] <= leg["arrival"]

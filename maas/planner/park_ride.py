@@ -104,7 +104,7 @@ def pr_options(snap, near: NearIndex, net, place, prof, day, t_req: int, toward=
     out: list[AccessOption] = []
     n_lots = 0
     for li in np.argsort(rank, kind="stable").tolist():
-        if not MIN_PR_DRIVE_M <= drive_m[li] <= MAX_PR_DRIVE_M:
+        if not (MIN_PR_DRIVE_M <= drive_m[li] <= MAX_PR_DRIVE_M and np.isfinite(drive_t[li])):
             continue
         lot = snap.lots[li]
         if lot.has_space() is False or (prof.step_free and lot.wheelchair_spaces == 0):

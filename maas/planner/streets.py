@@ -101,6 +101,7 @@ class Reach:
         cost = np.where(cu <= cv, cu, cv)
         metres = np.where(cu <= cv, lu, lv)
         cost = np.where(np.isnan(cost), np.inf, cost)
+        metres = np.where(np.isfinite(cost), metres, np.inf)   # reached node, unusable last edge
         # both on one segment: straight along it
         same = np.flatnonzero(ok & (lk.seg == self.link.seg[0]))
         for j in same.tolist():
