@@ -347,11 +347,11 @@ def bike_options(snap, near: NearIndex, net, place, prof, ok: np.ndarray, egress
     out: list[AccessOption] = []
     P_l, F_l, bi_l = P.tolist(), F.tolist(), bi.tolist()
     dpl, wps, rm, rs = d_place.tolist(), walk_p_s.tolist(), r_m.tolist(), r_s.tolist()
+    w_places = [(dpl[p], wps[i], _path_at(walk, snap.stations[p], st_links, p)) for i, p in enumerate(P_l)]
     for q, o, m, s_, t in zip(stops.tolist(), owner.tolist(), metres.tolist(), secs.tolist(), dur.tolist()):
         p_i = bi_l[o]
         pst, fst = P_l[p_i], F_l[o]
-        st = snap.stations[pst]
-        w_place = (dpl[pst], wps[p_i], walk.path_fn(st.lat, st.lon, st_links, pst) if st_links is not None else None)
+        w_place = w_places[p_i]
         if egress:   # stop -> rental station F -> return station P -> place
             args = (snap, net, prof, q, fst, pst, pe, (m, s_), (rm[o], rs[o]), w_place)
         else:        # place -> rental station P -> return station F -> stop
