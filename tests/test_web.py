@@ -578,7 +578,7 @@ def test_contract_fields_are_shown_in_words(page, sample_base, lang):
     # the tram leg had only a polyline: decoded and drawn
     assert page.evaluate("window.MAAS.decodePolyline('_p~iF~ps|U_ulLnnqC_mqNvxq`@')") == [
         [38.5, -120.2], [40.7, -120.95], [43.252, -126.453]]
-    page.wait_for_selector("path.leg-line.leg-TRAM")
+    page.wait_for_selector("path.leg-line.leg-TRAM", state="attached")   # drawn; may lie outside the view
     # the trip's live vehicle: on the map, and said in the leg
     page.wait_for_selector(".vehicle-marker")
     assert page.locator(".vehicle-marker").count() == 1 and page.locator(".vehicle-marker").inner_text() == "1"
