@@ -1,6 +1,7 @@
 """The loaded network and its trip planner (``Network.plan``): the library's main entry point."""
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -21,6 +22,13 @@ from maas.timetable.footpaths import durations, project
 
 
 
+# the timetable arrays the RAPTOR kernels take first, in their order (a real-time overlay
+# replaces exactly these)
+KERNEL_ARRAYS = ("route_stop_ptr", "route_stops", "route_pickup", "route_dropoff", "route_trip_ptr",
+                 "route_first_dep", "route_last_dep", "trip_time_ptr", "arr_time", "dep_time",
+                 "stop_route_ptr", "stop_route_r", "stop_route_pos")
+
+
 @dataclass
 class DayContext:
     """Everything that depends on the date and the profile's accessibility needs."""
@@ -37,7 +45,7 @@ class Network:
     """A compiled network, immutable once loaded; safe to share between threads."""
 
     overlay = None        # a real-time view (maas.planner.realtime.make_view) holds its Overlay here
-    _base = None          # ... and the static network it was made from
+    base = None           # ... and the static network it was made from
     realtime = None       # maas.planner.realtime.Realtime: the sources and the current snapshot
 
     def __init__(self, tt: Timetable, *, folder: str | None = None, mobility=None, streets=None):
@@ -78,10 +86,7 @@ class Network:
         self._profile_cache: dict[str, dict] = {}
         self._day_cache: dict[tuple, DayContext] = {}
         self.mobility = mobility
-        self._kernel_static = tuple(np.ascontiguousarray(getattr(tt, n)) for n in (
-            "route_stop_ptr", "route_stops", "route_pickup", "route_dropoff", "route_trip_ptr",
-            "route_first_dep", "route_last_dep", "trip_time_ptr", "arr_time", "dep_time",
-            "stop_route_ptr", "stop_route_r", "stop_route_pos"))
+        self._kernel_static = tuple(np.ascontiguousarray(getattr(tt, n)) for n in KERNEL_ARRAYS)
 
     # ----- static lookups -------------------------------------------------------------
     def stops_within(self, lat: float, lon: float, radius_m: float) -> tuple[np.ndarray, np.ndarray]:
@@ -247,6 +252,30 @@ class Network:
         from maas.planner.trip import earliest_arrival
         net, _ = self.realtime_view(realtime)
         return earliest_arrival(net, origin, destination, date, time, profile, max_transfers)
+
+    def with_timetable(self, tt: Timetable, n_static_trips: int) -> "Network":
+        """A view of this network on another timetable whose first ``n_static_trips`` trips are
+        this one's (a real-time overlay appends trips and routes): a shallow copy with the trip
+        and route lookups and kernel arrays of ``tt``; stops, streets, footpaths and profile
+        caches are shared, day and geometry caches are its own."""
+        view = copy.copy(self)
+        arrays = tt.arrays
+        view.tt = tt
+        view.base = self
+        kernel = tuple(np.ascontiguousarray(arrays[n]).view() for n in KERNEL_ARRAYS)
+        for a in kernel:       # read-only views, like the memory-mapped static arrays: one numba specialisation
+            a.flags.writeable = False
+        view._kernel_static = kernel
+        view.trip_routes = arrays["trip_route"].tolist()
+        view.trip_time_ptrs = arrays["trip_time_ptr"].tolist()
+        view.trip_wheelchairs = arrays["trip_wheelchair"].tolist()
+        view.trip_ids = self.trip_ids + [str(x) for x in arrays["trip_id"][n_static_trips:]]
+        view.trip_headsigns = self.trip_headsigns + [str(x) for x in arrays["trip_headsign"][n_static_trips:]]
+        view.route_stop_ptrs = arrays["route_stop_ptr"].tolist()
+        view.route_groutes = arrays["route_groute"].tolist()
+        view._route_geom = {}
+        view._day_cache = {}
+        return view
 
     def realtime_view(self, realtime: bool = True):
         """(network to plan on, real-time snapshot or None): the snapshot is read once, so one

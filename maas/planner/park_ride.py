@@ -39,14 +39,14 @@ MAX_PR_LOTS = S.max_pr_lots
 PR_RANK_SPEED = S.pr_rank_speed    # m/s: ranks lots by drive + crow-fly lot -> destination at this speed
 MAX_SHOWN = S.max_pr_shown
 ARRIVE_BY_GUESS_S = S.arrive_by_guess_s   # arrive-by: a lot must be open about this long before the deadline
-_DRIVES: dict = {}   # (network, origin) -> drive metres/seconds to the lots, for review (bounded)
 
 
 def drives_to_lots(snap, net, place, near: NearIndex | None = None) -> tuple:
     """(metres, seconds, the search) of driving from a place to each lot of the snapshot; one
     car search, ended once every lot is reached."""
-    key = (id(net), id(snap), place.lat, place.lon)
-    hit = _DRIVES.get(key)
+    cache = near.drive_cache if near is not None else {}
+    key = (place.lat, place.lon)
+    hit = cache.get(key)
     if hit is None:
         m = np.full(len(snap.lots), np.inf)
         t = np.full(len(snap.lots), np.inf)
@@ -61,9 +61,9 @@ def drives_to_lots(snap, net, place, near: NearIndex | None = None) -> tuple:
         else:
             f = From(net, car_mode(), place.lat, place.lon, MAX_PR_DRIVE_M)
             m, t, _ = f.to(snap.lot_lat, snap.lot_lon)
-        if len(_DRIVES) > 256:
-            _DRIVES.clear()
-        hit = _DRIVES[key] = (m, t, paths)
+        if len(cache) > 256:
+            cache.clear()
+        hit = cache[key] = (m, t, paths)
     return hit
 
 

@@ -14,7 +14,6 @@ feed, said in the message, until that feed would be stale.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import gc
 import hashlib
@@ -32,7 +31,7 @@ from maas.feeds.gtfs_rt import (DEFAULT_REFRESH_S, RealtimeError, RealtimeFeed, 
                                 parse_feed, short_name)
 from maas.planner.messages import message
 from maas.realtime.alerts import AlertIndex
-from maas.realtime.overlay import KERNEL_ARRAYS, SOURCE_TRIP_UPDATE, SOURCE_VEHICLE, Overlay, StaticIndex, compile_overlay
+from maas.realtime.overlay import SOURCE_TRIP_UPDATE, SOURCE_VEHICLE, Overlay, StaticIndex, compile_overlay
 from maas.realtime.vehicles import MatchedVehicle, match_vehicles, vehicle_updates
 from maas.timetable.compile import Timetable
 
@@ -249,26 +248,11 @@ def build_snapshot(net, ix: StaticIndex, states: tuple[SourceState, ...], now: f
 def make_view(net, ov: Overlay):
     """The static network seen through an overlay: a shallow copy whose trip and route arrays are
     the overlay's combined ones. Stop data, footpaths and profile caches are shared."""
-    view = copy.copy(net)
     arrays = dict(net.tt.arrays)
     arrays.update(ov.arrays)
-    view.tt = Timetable(arrays=arrays, meta=net.tt.meta)
-    view._base = net
+    view = net.with_timetable(Timetable(arrays=arrays, meta=net.tt.meta), ov.n_static_trips)
     view.overlay = ov
     view.realtime = None
-    kernel = tuple(np.ascontiguousarray(arrays[n]).view() for n in KERNEL_ARRAYS)
-    for a in kernel:       # read-only views, like the memory-mapped static arrays: one numba specialisation
-        a.flags.writeable = False
-    view._kernel_static = kernel
-    view.trip_routes = arrays["trip_route"].tolist()
-    view.trip_time_ptrs = arrays["trip_time_ptr"].tolist()
-    view.trip_wheelchairs = arrays["trip_wheelchair"].tolist()
-    view.trip_ids = net.trip_ids + [str(x) for x in arrays["trip_id"][ov.n_static_trips:]]
-    view.trip_headsigns = net.trip_headsigns + [str(x) for x in arrays["trip_headsign"][ov.n_static_trips:]]
-    view.route_stop_ptrs = arrays["route_stop_ptr"].tolist()
-    view.route_groutes = arrays["route_groute"].tolist()
-    view._route_geom = {}
-    view._day_cache = {}
     return view
 
 
@@ -276,7 +260,7 @@ def overlay_day_context(view, day: dt.date, profile, strict: bool):
     """The static day context extended to overlay trips: a replaced or cancelled static trip is
     off on its service day, an overlay trip is on only on its own."""
     from maas.planner.network import DayContext
-    base = view._base.day_context(day, profile, strict)
+    base = view.base.day_context(day, profile, strict)
     ov: Overlay = view.overlay
     n_st = ov.n_static_trips
     active = np.zeros((3, n_st + ov.n_trips), np.bool_)

@@ -19,7 +19,7 @@ def leg_fields(net, leg, slot_offset: int, dep: int, arr: int) -> dict:
     if st < 0:      # an added trip has no schedule: its times are the scheduled ones
         return {"realtime": True, "realtime_source": source, "delay_s": 0,
                 "scheduled_departure": dep, "scheduled_arrival": arr}
-    base = net._base
+    base = net.base
     p = base.trip_time_ptrs[st]
     s_dep = int(base.tt.dep_time[p + leg.board_pos]) + slot_offset
     s_arr = int(base.tt.arr_time[p + leg.alight_pos]) + slot_offset

@@ -159,12 +159,15 @@ class NearIndex:
         self._snap = snap
         self._walks: dict[tuple, tuple] = {}
         self._links: dict[tuple, object] = {}
+        self.drive_cache: dict = {}   # origin -> drives to the lots (park_ride), shared by a request's steps
         for name in PROFILES:
             for kind in ("st", "car", "lot"):
                 self.walks(kind, name)
         self.car_far = points_to_stops(net, car_mode(), snap.car_lat, snap.car_lon,
                                        S.car_access_radius_m * S.car_detour, 10**9, only=self.stop_hub)
-        key = (id(net), np.asarray(snap.st_lat).tobytes(), np.asarray(snap.st_lon).tobytes())
+        # keyed by what the matrix depends on (an id() could be reused by a later network)
+        key = (net.tt.meta.get("build_digest") or net.tt.meta.get("digest"), np.asarray(snap.st_lat).tobytes(),
+               np.asarray(snap.st_lon).tobytes())
         hit = _BIKE_MATRICES.get(key)
         if hit is None:
             if len(_BIKE_MATRICES) > 16:
