@@ -51,14 +51,16 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
                  max_m: float | None = None, walk=None) -> list[AccessOption]:
     """Walking access (or egress) between a place and nearby stops.
 
-    From a stop the options are the stop itself and its footpath neighbours (the same table
-    the router uses); from coordinates, stops within the profile's walking limit.
+    From a stop (or each stop of a station) the options are the stop itself and its footpath
+    neighbours (the same table the router uses); from coordinates, the stops within the
+    profile's walking limit by a street search (``walk``: one the request already made), and
+    crow-fly x detour for stops no street reaches or where the place has no street.
     """
     name = ""
     opts: list[AccessOption] = []
     if stop is not None:
-        # [places, issue 9] a geocoded station is all its stops: ``stop`` may be a tuple of stops
-        # (Place.stops), each a RAPTOR source/target with its footpath neighbours
+        # a geocoded station is all its stops: ``stop`` may be a tuple (Place.stops), each a
+        # RAPTOR source/target with its footpath neighbours
         ptr, to, metres, dur = net.footpaths_for(profile, reverse=egress)
         for stop in (stop if isinstance(stop, tuple) else (stop,)):
             opts.append(AccessOption(stop, 0, [], "WALK"))
