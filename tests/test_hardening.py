@@ -535,7 +535,13 @@ def test_reload_reaches_every_worker(sample, tmp_path):
                 break
             time.sleep(0.2)
         assert len(seen) == 2 and all(h["digest"] == digests[2] for h in seen.values()), seen
-        assert httpx.get(base + "/v1/ready", timeout=5).status_code == 200
+        # ready again once the swapped-in network is warm (its mobility searches run after the swap)
+        t0 = time.monotonic()
+        ready = httpx.get(base + "/v1/ready", timeout=5)
+        while ready.status_code != 200 and time.monotonic() - t0 < 5:
+            time.sleep(0.2)
+            ready = httpx.get(base + "/v1/ready", timeout=5)
+        assert ready.status_code == 200, ready.text
 
         # 3. metrics sum the workers
         text = httpx.get(base + "/metrics", timeout=5).text
