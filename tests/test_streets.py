@@ -27,7 +27,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from conftest import OSM_TIMISOARA, REAL_FEEDS
 from maas.planner.instructions import encode_polyline
-from maas.router.streets import street_search
+from maas.router.streets import street_search, street_search_to, trace_edges
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "feeds" / "timisoara"
@@ -83,6 +83,49 @@ def test_street_search_equals_scipy_dijkstra(n, data):
             assert x == src and abs(total - res.cost[v]) < 1e-6
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(4, 60), st.data())
+def test_astar_toward_a_place_equals_scipy_dijkstra_at_its_targets(n, data):
+    """street_search_to (A*: planar metres to the goal as the bound) prices its targets as a
+    full Dijkstra does, and trace_edges rebuilds paths of exactly those costs."""
+    xy = np.array(data.draw(st.lists(st.tuples(st.floats(0, 2000), st.floats(0, 2000)), min_size=n, max_size=n)))
+    m = data.draw(st.integers(n, 5 * n))
+    tail = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)), np.int64)
+    head = np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=m, max_size=m)), np.int64)
+    detour = np.array(data.draw(st.lists(st.floats(1.0, 1.5), min_size=m, max_size=m)))
+    penalty = np.array(data.draw(st.lists(st.sampled_from([1.0, 1.0, 1.3, 2.5, np.inf]), min_size=m, max_size=m)))
+    keep = tail != head
+    tail, head, detour, penalty = tail[keep], head[keep], detour[keep], penalty[keep]
+    order = np.lexsort((head, tail))
+    tail, head, detour, penalty = tail[order], head[order], detour[order], penalty[order]
+    length = np.hypot(*(xy[tail] - xy[head]).T) * detour + 0.01   # a street is never shorter than straight
+    speed = 1.33
+    cost = length / speed * penalty
+    ptr = np.zeros(n + 1, np.int64)
+    np.add.at(ptr, tail + 1, 1)
+    ptr = np.cumsum(ptr)
+    src = data.draw(st.integers(0, n - 1))
+    targets = np.unique(np.array(data.draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=2)), np.int32))
+    goal = xy[targets].mean(axis=0)
+    slack = float(np.max(np.hypot(*(xy[targets] - goal).T))) + 1e-6
+    res = street_search_to(ptr, np.arange(len(head), dtype=np.int32), head.astype(np.int32), cost, length,
+                           np.array([src], np.int32), np.zeros(1), np.zeros(1), np.inf, np.inf, targets,
+                           xy[:, 0].copy(), xy[:, 1].copy(), float(goal[0]), float(goal[1]), slack, 1 / speed)
+    g = {}
+    for a, b, x in zip(tail.tolist(), head.tolist(), cost.tolist()):
+        if np.isfinite(x):
+            g[(a, b)] = min(x, g.get((a, b), np.inf))
+    mat = csr_matrix((list(g.values()), ([k[0] for k in g], [k[1] for k in g])), shape=(n, n))
+    want = dijkstra(mat, directed=True, indices=src)
+    np.testing.assert_allclose(res.cost[targets], want[targets], rtol=1e-9)
+    for v in targets.tolist():
+        if np.isfinite(want[v]):
+            edges = trace_edges(res.parent, tail, v)
+            assert (len(edges) == 0 and v == src) or (tail[edges[0]] == src and head[edges[-1]] == v)
+            assert all(head[a] == tail[b] for a, b in zip(edges[:-1], edges[1:]))
+            assert abs(cost[edges].sum() - want[v]) < 1e-6
+
+
 def _polyline_scalar(points, precision=5) -> str:
     """The algorithm as documented, one value at a time (the oracle of the vectorised encoder)."""
     factor, out, prev = 10 ** precision, [], [0, 0]
@@ -100,7 +143,7 @@ def _polyline_scalar(points, precision=5) -> str:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.floats(-90, 90), st.floats(-180, 180)), max_size=30))
+@given(st.lists(st.tuples(st.floats(-90, 90), st.floats(-180, 180)), max_size=300))
 def test_polyline_equals_the_scalar_algorithm(points):
     assert encode_polyline([list(p) for p in points]) == _polyline_scalar(points)
 

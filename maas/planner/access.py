@@ -31,6 +31,16 @@ class StreetLeg:
     path_fn: object = None       # () -> StreetPath | None: the street path, built only when shown
     router: object = None        # the StreetRouter that describes the path (steps, notes)
 
+    def path(self):
+        """The street path (None: crow-fly), built on first use; a leg shown in several
+        itineraries builds it once."""
+        if self.path_fn is None:
+            return None
+        memo = self.__dict__.get("_path", self)
+        if memo is self:
+            memo = self.__dict__["_path"] = self.path_fn()
+        return memo
+
 
 @dataclass
 class AccessOption:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from maas.router.polyline import polyline_bytes
+
 LANGS = ("en", "ro")
 
 _UNNAMED = {
@@ -60,34 +62,10 @@ def note_text(note: dict, lang: str) -> str:
     return _NOTES[lang][note["feature"]].format(n=note.get("count", ""), m=round(note.get("distance_m", 0)))
 
 
-def encode_polyline(points: list[list[float]], precision: int = 5) -> str:
-    """Google's encoded polyline algorithm (lat, lon pairs); vectorised for long lines."""
-    if not len(points):
+def encode_polyline(points, precision: int = 5) -> str:
+    """Google's encoded polyline (lat, lon pairs; a list or an (n, 2) array)."""
+    a = np.asarray(points, np.float64).reshape(-1, 2)
+    if not len(a):
         return ""
-    if len(points) < 40:
-        return _encode_short(points, precision)
-    q = np.round(np.asarray(points, np.float64) * 10 ** precision).astype(np.int64)
-    d = np.diff(q, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel()
-    v = np.where(d < 0, ~(d << 1), d << 1).astype(np.uint64)
-    # 5-bit chunks, low first; every chunk but a value's last has the 0x20 continuation bit
-    chunks = np.stack([(v >> np.uint64(5 * k)) & np.uint64(31) for k in range(7)], axis=1)
-    n = np.maximum(1, (np.floor(np.log2(np.maximum(v, 1).astype(np.float64))).astype(np.int64) // 5) + 1)
-    n = np.where(v == 0, 1, n)
-    cont = np.arange(7)[None, :] < (n[:, None] - 1)
-    codes = (chunks + np.where(cont, 32, 0).astype(np.uint64) + np.uint64(63)).astype(np.uint8)
-    keep = np.arange(7)[None, :] < n[:, None]
-    return codes[keep].tobytes().decode("ascii")
-
-
-def _encode_short(points, precision: int) -> str:
-    factor, out, pl, pn = 10 ** precision, [], 0, 0
-    for lat, lon in points:
-        ilat, ilon = round(lat * factor), round(lon * factor)
-        for delta in (ilat - pl, ilon - pn):
-            v = ~(delta << 1) if delta < 0 else delta << 1
-            while v >= 0x20:
-                out.append(chr((0x20 | (v & 0x1F)) + 63))
-                v >>= 5
-            out.append(chr(v + 63))
-        pl, pn = ilat, ilon
-    return "".join(out)
+    return polyline_bytes(np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1]),
+                          float(10 ** precision)).tobytes().decode("ascii")

@@ -71,7 +71,8 @@ class Itinerary:
 def _leg_out(leg: dict, ref: int, tz: ZoneInfo, lang: str) -> dict:
     """A leg as the API shows it: ISO times; for street legs, polyline, steps and notes in ``lang``."""
     out = dict(leg, departure=iso(ref, leg["departure"], tz), arrival=iso(ref, leg["arrival"], tz))
-    out["polyline"] = encode_polyline(leg["geometry"])
+    if "polyline" not in out:
+        out["polyline"] = encode_polyline(leg["geometry"])
     if "steps" in leg:
         out["steps"] = [dict(st, instruction=instruction(st, lang)) for st in leg["steps"]]
     notes = out.pop("_notes", None)
@@ -99,7 +100,7 @@ def street_leg_json(leg: StreetLeg, start: int) -> dict:
         "from": place_json(leg.from_name, leg.from_lat, leg.from_lon, **leg.from_extra),
         "to": place_json(leg.to_name, leg.to_lat, leg.to_lon, **leg.to_extra),
     }
-    path = leg.path_fn() if leg.path_fn is not None else None
+    path = leg.path()
     if path is None:
         d["geometry"] = [[round(leg.from_lat, 6), round(leg.from_lon, 6)], [round(leg.to_lat, 6), round(leg.to_lon, 6)]]
         d["street_model"] = "crow_fly"
@@ -110,6 +111,7 @@ def street_leg_json(leg: StreetLeg, start: int) -> dict:
             d["steps"] = []
         return d
     d["geometry"] = path.geometry
+    d["polyline"] = path.polyline
     d["street_model"] = "osm"
     if leg.mode in STREET_MODES_WITH_STEPS and leg.router is not None:
         d["steps"] = leg.router.steps(path)
@@ -155,7 +157,7 @@ def ride_leg_json(net, leg: RideLeg, slot_offset: int) -> tuple[dict, float, int
         "route_id": net.groute_ids[g], "trip_id": net.trip_ids[leg.trip],
         "headsign": net.trip_headsigns[leg.trip], "wheelchair": WHEELCHAIR_WORDS[wc],
         "intermediate_stops": [ids[i] for i in tt.route_stops[base + leg.board_pos + 1: base + leg.alight_pos].tolist()],
-        "geometry": geometry,
+        "geometry": geometry, "polyline": net.ride_polyline(route, leg.board_pos, leg.alight_pos),
     }
     d.update(realtime_leg_fields(net, leg, slot_offset, dep, arr))   # real-time: maas/planner/realtime_legs.py
     return d, dist, wc

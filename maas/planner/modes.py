@@ -40,6 +40,7 @@ class PlanQuery:
     lang: str = "en"
     ctx: object = None            # the network's DayContext for the day and profile
     mobility: object = None       # the BoundMobility snapshot of this request, or None
+    direct_within_s: float | None = None   # set after transit: a slower direct option is not shown
     _walks: dict = field(default_factory=dict, repr=False)
 
     def walk(self, place: Place, reverse: bool):
@@ -99,7 +100,7 @@ class WalkMode(Mode):
         from maas.planner.trip import direct_walk
         if "WALK" not in q.modes:
             return []
-        it = direct_walk(q.net, q.origin, q.destination, q.profile, q.t_req, q.arrive_by)
+        it = direct_walk(q.net, q.origin, q.destination, q.profile, q.t_req, q.arrive_by, q.direct_within_s)
         return [it] if it is not None else []
 
 

@@ -12,6 +12,7 @@ from scipy.spatial import cKDTree
 
 from maas.errors import BadRequest
 from maas.planner.clock import parse_clock, service_day_ref
+from maas.planner.instructions import encode_polyline
 from maas.planner.places import Place, parse_place
 from maas.planner.profiles import Profile, get_profile
 from maas.router.raptor import raptor
@@ -83,6 +84,7 @@ class Network:
         self.groute_ids = [str(x) for x in tt.groute_id]
         self._route_geom: dict[int, list] = {}
         self._shape_geom: dict[int, list] = {}
+        self._ride_polylines: dict[tuple, str] = {}
         self._profile_cache: dict[str, dict] = {}
         self._day_cache: dict[tuple, DayContext] = {}
         self.mobility = mobility
@@ -186,6 +188,16 @@ class Network:
         self._day_cache[key] = ctx
         return ctx
 
+    def ride_polyline(self, route: int, bpos: int, apos: int) -> str:
+        """:meth:`ride_geometry` encoded (precision 5), remembered: rides repeat across requests."""
+        key = (route, bpos, apos)
+        p = self._ride_polylines.get(key)
+        if p is None:
+            if len(self._ride_polylines) > 65536:
+                self._ride_polylines.clear()
+            p = self._ride_polylines[key] = encode_polyline(self.ride_geometry(route, bpos, apos))
+        return p
+
     def ride_geometry(self, route: int, bpos: int, apos: int) -> list[list[float]]:
         """Polyline of a ride: the route's shape between the two stops, else the stops themselves."""
         tt = self.tt
@@ -274,6 +286,7 @@ class Network:
         view.route_stop_ptrs = arrays["route_stop_ptr"].tolist()
         view.route_groutes = arrays["route_groute"].tolist()
         view._route_geom = {}
+        view._ride_polylines = {}   # keyed by route index: an overlay's routes are its own
         view._day_cache = {}
         return view
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from maas.planner.settings import SETTINGS, WALK_RULES, Settings
-from maas.router.streets import street_search
+from maas.router.polyline import polyline_bytes
+from maas.router.streets import street_search, street_search_to, trace_edges
 from maas.streets import tags as T
 from maas.streets.costs import bike_costs, car_costs, walk_costs
 from maas.streets.graph import KINDS, StreetGraph
@@ -52,13 +53,27 @@ class StreetPath:
     rough_m: float = 0.0
     unknown_kerbs: int = 0
     edge_metres: list[float] = field(default_factory=list)   # walked on each edge (partial at the ends)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)   # steps, polyline: made once
+
+    @property
+    def polyline(self) -> str:
+        """The geometry as an encoded polyline (precision 5)."""
+        p = self.memo.get("polyline")
+        if p is None:
+            a = np.asarray(self.geometry, np.float64).reshape(-1, 2)
+            p = self.memo["polyline"] = polyline_bytes(np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1]),
+                                                       1e5).tobytes().decode("ascii")
+        return p
 
 
 class Reach:
     """One bounded search from a linked point (``reverse``: toward it)."""
 
     def __init__(self, router: "StreetRouter", mode: str, cost: np.ndarray, link: Links, speed: float,
-                 max_cost: float, max_len: float, reverse: bool = False, targets: np.ndarray = NO_TARGETS):
+                 max_cost: float, max_len: float, reverse: bool = False, targets: np.ndarray = NO_TARGETS,
+                 goal: tuple[float, float, float] | None = None, rate: float = 0.0):
+        """``goal``: (lat, lon, slack metres) of the one place the targets lead to, for an A*
+        search at ``rate`` (see :func:`maas.router.streets.street_search_to`)."""
         self.router, self.mode, self.cost, self.link, self.reverse = router, mode, cost, link, reverse
         g = router.g
         self.speed = speed
@@ -67,9 +82,13 @@ class Reach:
         nodes, cs, ls = (arrive_costs if reverse else leave_seeds)(link, 0, cost, g.arrays[f"{mode}_len"])
         self.seeds = nodes
         ptr, adj, nxt = router.csr(mode, reverse)
-        self.search = street_search(ptr, adj, nxt, cost, router.length[mode],
-                                    np.asarray(nodes, np.int32), np.asarray(cs, np.float64),
-                                    np.asarray(ls, np.float64), float(max_cost), float(max_len), targets)
+        args = (ptr, adj, nxt, cost, router.length[mode], np.asarray(nodes, np.int32), np.asarray(cs, np.float64),
+                np.asarray(ls, np.float64), float(max_cost), float(max_len), targets)
+        if goal is not None and rate > 0:
+            x, y = router.planar(goal[0], goal[1])
+            self.search = street_search_to(*args, router.node_x, router.node_y, x, y, float(goal[2]), float(rate))
+        else:
+            self.search = street_search(*args)
 
     def price(self, links: Links) -> tuple[np.ndarray, np.ndarray]:
         """(cost seconds, metres) to each linked point of ``links`` (inf where not reached);
@@ -150,60 +169,43 @@ class Reach:
                 end_node, last_edge = (u, e_uv) if cu <= cv else (v, e_vu)
             else:
                 end_node, last_edge = (v, e_uv) if cu <= cv else (u, e_vu)
-            nodes, edges = self._trace(end_node)
-            seed = nodes[0]
+            back, ahead = (g.arrays[f"{self.mode}_tail"], g.arrays[f"{self.mode}_head"])
+            if self.reverse:
+                back, ahead = ahead, back
+            mid = trace_edges(self.search.parent, back, end_node)     # seed first
+            seed = int(back[mid[0]]) if len(mid) else int(end_node)
+            nodes = np.concatenate([[seed], ahead[mid]]).astype(np.int64)
             first_edge = (int(self.link.e_uv[0]) if seed == int(self.link.v[0]) else int(self.link.e_vu[0])) \
                 if not self.reverse else \
                 (int(self.link.e_uv[0]) if seed == int(self.link.u[0]) else int(self.link.e_vu[0]))
             last_m = (t if end_node == u else 1 - t) * float(lk.seg_len[j])
             metres = float(L[end_node]) + last_m
             cost = best
-            full = g.arrays[f"{self.mode}_len"]
-            mid_m = [float(full[e]) for e in edges]
+            mid_m = np.asarray(g.arrays[f"{self.mode}_len"][mid], np.float64)
             first_m = float(L[seed])      # the seed's label: the part of the first segment walked
-            idx = np.asarray(nodes, np.int64)
-            pts = list(zip(g.node_lat[idx].tolist(), g.node_lon[idx].tolist()))
+            plat, plon = g.node_lat[nodes], g.node_lon[nodes]
             if not self.reverse:
-                pts = [own, own_proj] + pts + [proj, point]
-                edges = [first_edge] + edges + [last_edge]
-                edge_m = [first_m] + mid_m + [last_m]
+                lats = np.concatenate([[own[0], own_proj[0]], plat, [proj[0], point[0]]])
+                lons = np.concatenate([[own[1], own_proj[1]], plon, [proj[1], point[1]]])
+                edges = np.concatenate([[first_edge], mid, [last_edge]])
+                edge_m = np.concatenate([[first_m], mid_m, [last_m]])
             else:
-                pts = [point, proj] + pts[::-1] + [own_proj, own]
-                edges = [last_edge] + edges[::-1] + [first_edge]
-                edge_m = [last_m] + mid_m[::-1] + [first_m]
-        geometry = np.round(np.asarray(_dedupe(pts), np.float64), 6).tolist()
+                lats = np.concatenate([[point[0], proj[0]], plat[::-1], [own_proj[0], own[0]]])
+                lons = np.concatenate([[point[1], proj[1]], plon[::-1], [own_proj[1], own[1]]])
+                edges = np.concatenate([[last_edge], mid[::-1], [first_edge]])
+                edge_m = np.concatenate([[last_m], mid_m[::-1], [first_m]])
+            pts = np.column_stack([lats, lons])
+        geometry = np.round(_dedupe(np.asarray(pts, np.float64)), 6).tolist()
         return self.router.describe(self.mode, geometry, float(metres) + float(lk.snap_m[j]) + self.snap_m,
                                     float(cost) + float(lk.snap_m[j]) / self.speed + self.snap_s, edges, edge_m)
 
-    def _trace(self, node: int) -> tuple[list[int], list[int]]:
-        """Nodes from the seed to ``node`` (forward) or from ``node`` back to the seed (reverse),
-        and the edges between them, in the search's own order (seed first)."""
-        g = self.router.g
-        parent = self.search.parent
-        tail = g.arrays[f"{self.mode}_tail"]
-        head = g.arrays[f"{self.mode}_head"]
-        nodes = [node]
-        edges: list[int] = []
-        guard = 0
-        while parent[node] >= 0 and guard < 1_000_000:
-            e = int(parent[node])
-            edges.append(e)
-            node = int(tail[e]) if not self.reverse else int(head[e])
-            nodes.append(node)
-            guard += 1
-        nodes.reverse()
-        edges.reverse()
-        return nodes, edges
 
-
-def _dedupe(pts):
-    out = []
-    for p in pts:
-        if not out or abs(out[-1][0] - p[0]) > 1e-7 or abs(out[-1][1] - p[1]) > 1e-7:
-            out.append(p)
-    if len(out) == 1:
-        out.append(out[0])
-    return out
+def _dedupe(pts: np.ndarray) -> np.ndarray:
+    """The points without repeats (a projection on a node, a point on its street); at least two."""
+    keep = np.ones(len(pts), bool)
+    keep[1:] = np.any(np.abs(np.diff(pts, axis=0)) > 1e-7, axis=1)
+    out = pts[keep]
+    return out if len(out) > 1 else np.vstack([out, out])
 
 
 class StreetRouter:
@@ -223,6 +225,30 @@ class StreetRouter:
         self.bbox = g.bbox
         # the kernels read lengths as float64: one contiguous copy per mode, not one per search
         self.length = {m: np.ascontiguousarray(g.arrays[f"{m}_len"], np.float64) for m in ("walk", "bike", "car")}
+        # planar metres for A* toward one place (equirectangular about the graph's mean latitude)
+        lat = np.asarray(g.arrays["node_lat"], np.float64)
+        self._lat0 = float(lat.mean()) if len(lat) else 0.0
+        self._kx = EARTH_RADIUS_M * math.cos(math.radians(self._lat0)) * math.pi / 180
+        self._ky = EARTH_RADIUS_M * math.pi / 180
+        self.node_x = np.ascontiguousarray(np.asarray(g.arrays["node_lon"], np.float64) * self._kx)
+        self.node_y = np.ascontiguousarray(lat * self._ky)
+        self._rate: dict[str, float] = {}
+
+    def planar(self, lat: float, lon: float) -> tuple[float, float]:
+        return float(lon) * self._kx, float(lat) * self._ky
+
+    def rate(self, key: str) -> float:
+        """A lower bound of ``key``'s cost per straight metre, for A*: the cheapest edge's cost
+        per metre, less 1 % because the planar metres may overstate the true ones a little
+        (they are within 0.2 % over a city)."""
+        r = self._rate.get(key)
+        if r is None:
+            c = self.cost(key)
+            L = self.length[self.mode_of(key)]
+            ok = np.isfinite(c) & (L > 0)
+            r = float(np.min(c[ok] / L[ok])) * 0.99 if ok.any() else 0.0
+            self._rate[key] = r = max(r, 0.0)
+        return r
 
     def set_stops(self, lat: np.ndarray, lon: np.ndarray) -> None:
         """The network's stops, linked per profile on first use (as the build linked them)."""
@@ -313,12 +339,19 @@ class StreetRouter:
         if speed is None:
             speed = WALK_RULES[key].speed if m == "walk" else (self.s.bike_speed if m == "bike" else 8.0)
         targets = NO_TARGETS
+        goal = None
         if stop_at is not None:
             ok = stop_at.seg >= 0
             targets = np.unique(np.concatenate([stop_at.u[ok], stop_at.v[ok]])).astype(np.int32)
             if not len(targets):
                 targets = NO_TARGETS
-        r = Reach(self, m, self.cost(key), lk, speed, max_cost, max_m, reverse, targets)
+            elif int(ok.sum()) == 1:   # one place: A* toward it, every target node within the slack
+                j = int(np.flatnonzero(ok)[0])
+                gx, gy = self.planar(stop_at.lat[j], stop_at.lon[j])
+                slack = float(np.max(np.hypot(self.node_x[targets] - gx, self.node_y[targets] - gy))) + 1.0
+                goal = (float(stop_at.lat[j]), float(stop_at.lon[j]), slack)
+        r = Reach(self, m, self.cost(key), lk, speed, max_cost, max_m, reverse, targets, goal,
+                  self.rate(key) if goal is not None else 0.0)
         r.router_point = (float(lat), float(lon))
         return r
 
@@ -353,26 +386,25 @@ class StreetRouter:
                  edge_metres: list[float]) -> StreetPath:
         """A path's flags, rough metres and unknown kerbs from its edges (``edge_metres``: the
         metres walked on each, partial at both ends)."""
-        flags_arr = self.g.arrays[f"{mode}_flags"]
-        fl = 0
-        rough = 0.0
-        kerbs = 0
-        kept, kept_m = [], []
-        for e, m in zip(edges, edge_metres):
-            if e < 0 or m <= 0.05:
-                continue
-            kept.append(e)
-            kept_m.append(m)
-            f = int(flags_arr[e])
-            fl |= f
-            if f & T.ROUGH:
-                rough += m
-            if f & T.KERB_UNKNOWN:
-                kerbs += 1
-        return StreetPath(geometry, metres, cost, kept, mode, fl, rough, kerbs, kept_m)
+        e = np.asarray(edges, np.int64)
+        m = np.asarray(edge_metres, np.float64)
+        keep = (e >= 0) & (m > 0.05)
+        e, m = e[keep], m[keep]
+        f = np.asarray(self.g.arrays[f"{mode}_flags"][e], np.int64)
+        fl = int(np.bitwise_or.reduce(f)) if len(f) else 0
+        rough = float(m[(f & T.ROUGH) != 0].sum())
+        kerbs = int(np.count_nonzero(f & T.KERB_UNKNOWN))
+        return StreetPath(geometry, metres, cost, e.tolist(), mode, fl, rough, kerbs, m.tolist())
 
     def steps(self, p: StreetPath) -> list[dict]:
-        """Turn-by-turn steps: one per run of edges on the same street (or kind of way)."""
+        """Turn-by-turn steps: one per run of edges on the same street (or kind of way); made
+        once per path (a leg shown in several itineraries shares them)."""
+        st = p.memo.get("steps")
+        if st is None:
+            st = p.memo["steps"] = self._steps(p)
+        return st
+
+    def _steps(self, p: StreetPath) -> list[dict]:
         a = self.g.arrays
         mode = p.mode
         e = np.asarray(p.edges, np.int64)

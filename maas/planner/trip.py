@@ -85,6 +85,8 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
             for it in found:
                 (pr_itins if "PARK_RIDE" in it.kinds else itineraries).append(it)
 
+    if itineraries:   # a direct option slower than this is never shown: modes may skip searching it
+        q.direct_within_s = competitive_s(min(i.arrival - i.departure for i in itineraries))
     direct: list[Itinerary] = []
     for m in active:
         direct += m.direct(q)
@@ -108,12 +110,17 @@ def plan_trip(net, origin: str, destination: str, date: str, time: str, profile:
             "park_and_ride": out_pr, "messages": messages}
 
 
+def competitive_s(best_transit_s: float) -> float:
+    """The longest direct option (walk, ride, drive all the way) shown beside transit whose best
+    itinerary takes ``best_transit_s``: not much slower than it."""
+    return max(1.5 * best_transit_s, best_transit_s + 600)
+
+
 def _select(transit: list[Itinerary], direct: list[Itinerary], n: int, arrive_by: bool) -> list[Itinerary]:
     """Keep the non-dominated itineraries; direct options only when competitive with transit."""
     if transit:
-        best = min(i.arrival - i.departure for i in transit)
-        # a direct option is shown when it is not much slower than the best transit itinerary
-        direct = [i for i in direct if i.arrival - i.departure <= max(1.5 * best, best + 600)]
+        within = competitive_s(min(i.arrival - i.departure for i in transit))
+        direct = [i for i in direct if i.arrival - i.departure <= within]
     items = pareto_filter(transit + direct)
     items = sorted(items, key=lambda i: (i.arrival if not arrive_by else -i.departure, i.transfers, i.walk_m))
     return sorted(items[:n], key=lambda i: (i.arrival, -i.departure))
@@ -240,12 +247,13 @@ def _earliest(net, o, d, day, t0: int, prof, max_transfers: int) -> int | None:
     return cands[-1][0] if cands else None  # candidates improve strictly: the last arrives first
 
 
-def direct_walk(net, o, d, prof, t_req, arrive_by) -> Itinerary | None:
+def direct_walk(net, o, d, prof, t_req, arrive_by, within_s: float | None = None) -> Itinerary | None:
     """Walking all the way: on the streets when both places are on them (None when the
-    streets give no walk within the profile's limit), else crow-fly x detour."""
+    streets give no walk within the profile's limit), else crow-fly x detour. ``within_s``:
+    None when even a straight walk would take longer (it would not be shown)."""
     detour = net.tt.meta["options"]["detour_factor"]
     crow = float(haversine(o.lat, o.lon, d.lat, d.lon))
-    if crow > prof.max_direct_walk_m:
+    if crow > prof.max_direct_walk_m or (within_s is not None and crow / prof.walk_speed > within_s):
         return None
     path = None
     router = net.streets

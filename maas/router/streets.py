@@ -78,9 +78,14 @@ def _labels(n, cap):
 
 @njit(cache=True)
 def _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
-              dist, dlen, parent, done, hc, hn, settled, targets):
+              dist, dlen, parent, done, hc, hn, settled, targets, node_x, node_y, goal_x, goal_y, slack, rate):
     """Core loop on caller-owned label arrays; returns the number of settled nodes. Stops when
-    every node of ``targets`` is settled (none given: when the bounds are exhausted)."""
+    every node of ``targets`` is settled (none given: when the bounds are exhausted).
+
+    With ``rate > 0`` it is A*: the heap is keyed by cost plus ``rate`` x (the straight metres
+    from a node to the goal, less ``slack``), a lower bound of the cost still to go when
+    ``rate`` is at most the cheapest cost per metre and ``slack`` the targets' furthest metres
+    from the goal; the labels of settled nodes stay exact."""
     size = 0
     for i in range(len(seeds)):
         s = seeds[i]
@@ -88,13 +93,17 @@ def _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len
             dist[s] = seed_cost[i]
             dlen[s] = seed_len[i]
             parent[s] = -1
-            size = _push(hc, hn, size, seed_cost[i], s)
+            key = seed_cost[i]
+            if rate > 0.0:
+                key += _ahead(node_x, node_y, s, goal_x, goal_y, slack, rate)
+            size = _push(hc, hn, size, key, s)
     n_left = len(targets)
     k = 0
     while size > 0:
         c, u, size = _pop(hc, hn, size)
-        if done[u] or c > dist[u]:
-            continue
+        if done[u]:
+            continue   # a stale entry: the node was settled from a cheaper one
+        c = dist[u]
         done[u] = True
         settled[k] = u
         k += 1
@@ -113,14 +122,25 @@ def _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len
             v = next_node[e]
             nc = c + ce
             nl = lu + length[e]
-            if nc < dist[v] and nc <= max_cost and nl <= max_len:
+            if nc < dist[v] and nc <= max_cost and nl <= max_len and not done[v]:
                 dist[v] = nc
                 dlen[v] = nl
                 parent[v] = e
                 if size >= len(hc):
                     continue   # cannot happen: one push per improving relaxation, at most one per edge + seeds
-                size = _push(hc, hn, size, nc, v)
+                key = nc
+                if rate > 0.0:
+                    key += _ahead(node_x, node_y, v, goal_x, goal_y, slack, rate)
+                size = _push(hc, hn, size, key, v)
     return k
+
+
+@njit(cache=True, inline="always")
+def _ahead(node_x, node_y, v, goal_x, goal_y, slack, rate):
+    dx = node_x[v] - goal_x
+    dy = node_y[v] - goal_y
+    d = np.sqrt(dx * dx + dy * dy) - slack
+    return rate * d if d > 0.0 else 0.0
 
 
 @njit(cache=True)
@@ -129,9 +149,41 @@ def street_search(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed
     """Bounded Dijkstra from ``seeds`` (nodes with initial cost and length). ``targets``: stop
     once all of these nodes are settled (empty: search the whole bounded area)."""
     dist, dlen, parent, done, hc, hn, settled = _labels(len(ptr) - 1, len(adj_edge) + len(seeds) + 1)
+    none = np.zeros(0)
     k = _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
-                  dist, dlen, parent, done, hc, hn, settled, targets)
+                  dist, dlen, parent, done, hc, hn, settled, targets, none, none, 0.0, 0.0, 0.0, 0.0)
     return StreetSearch(dist, dlen, parent, settled[:k].copy())
+
+
+@njit(cache=True)
+def street_search_to(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
+                     targets, node_x, node_y, goal_x, goal_y, slack, rate) -> StreetSearch:
+    """:func:`street_search` toward one place (A*, see ``_dijkstra``): ``node_x``/``node_y`` are
+    the nodes in planar metres, the goal is at (``goal_x``, ``goal_y``) and every target node
+    within ``slack`` metres of it; ``rate`` is at most the cheapest cost per metre of ``cost``.
+    Only the labels of the targets (and of the nodes settled) are exact."""
+    dist, dlen, parent, done, hc, hn, settled = _labels(len(ptr) - 1, len(adj_edge) + len(seeds) + 1)
+    k = _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
+                  dist, dlen, parent, done, hc, hn, settled, targets, node_x, node_y, goal_x, goal_y, slack, rate)
+    return StreetSearch(dist, dlen, parent, settled[:k].copy())
+
+
+@njit(cache=True)
+def trace_edges(parent, back_node, node) -> np.ndarray:
+    """The edges of a search's path to ``node``, seed first: ``parent`` from its labels,
+    ``back_node`` the node each edge was entered from (tail forward, head backward)."""
+    n = 0
+    x = node
+    while parent[x] >= 0 and n < len(parent):
+        n += 1
+        x = back_node[parent[x]]
+    out = np.empty(n, np.int64)
+    x = node
+    for i in range(n - 1, -1, -1):
+        e = parent[x]
+        out[i] = e
+        x = back_node[e]
+    return out
 
 
 @njit(cache=True)
@@ -150,12 +202,14 @@ def point_costs(ptr, adj_edge, next_node, cost, length, seed_ptr, seeds, seed_co
     out_l = np.full(len(tgt_a), np.inf)
     touched = np.empty(n, np.int32)
     empty = np.zeros(0, np.int32)
+    none = np.zeros(0)
     for i in range(len(seed_ptr) - 1):
         a, b = seed_ptr[i], seed_ptr[i + 1]
         if a == b or tgt_ptr[i] == tgt_ptr[i + 1]:
             continue
         k = _dijkstra(ptr, adj_edge, next_node, cost, length, seeds[a:b], seed_cost[a:b], seed_len[a:b],
-                      max_cost, max_len, dist, dlen, parent, done, hc, hn, settled, empty)
+                      max_cost, max_len, dist, dlen, parent, done, hc, hn, settled, empty, none, none,
+                      0.0, 0.0, 0.0, 0.0)
         for j in range(tgt_ptr[i], tgt_ptr[i + 1]):
             best, bl = np.inf, np.inf
             x = tgt_a[j]
