@@ -610,3 +610,38 @@ def test_all_modes_on_the_real_streets_answer_every_request(real_networks):
         _json.loads(_json.dumps(res), parse_constant=lambda c: pytest.fail(f"non-finite {c} in a plan body"))
         for leg in _all_legs(res):
             assert leg["departure"] <= leg["arrival"]
+
+
+def test_every_priced_point_has_a_path_of_that_price(real_networks):
+    """Reach.price (the link_prices kernel) and Reach.path agree for every mode and direction,
+    points on one-way segments and on nodes included: a point priced finite is a leg on the
+    streets with exactly that time and length, never a crow-fly line."""
+    net = real_networks.network("stpt-osm")
+    r = net.streets
+    rng = random.Random(11)
+    g = r.g
+    one_way = np.flatnonzero(np.isinf(r.cost("car")))
+    checked = on_nodes = 0
+    for _ in range(25):
+        lat, lon = rng.uniform(45.735, 45.775), rng.uniform(21.19, 21.26)
+        lats = np.array([lat + rng.uniform(-0.006, 0.006) for _ in range(12)])
+        lons = np.array([lon + rng.uniform(-0.008, 0.008) for _ in range(12)])
+        # and points exactly on the nodes of car edges that are closed one way
+        e = one_way[rng.randrange(len(one_way))] if len(one_way) else None
+        if e is not None:
+            n = int(g.arrays["car_tail"][e])
+            lats, lons = np.append(lats, g.node_lat[n]), np.append(lons, g.node_lon[n])
+        for key, rev in (("default", False), ("wheelchair", True), ("bike", False), ("car", True), ("car", False)):
+            x = r.reach(key, lat, lon, 1500, reverse=rev)
+            if x is None:
+                continue
+            lk = r.link(key, lats, lons, 150)
+            cost, metres = x.price(lk)
+            for j in np.flatnonzero(np.isfinite(cost)).tolist():
+                p = x.path(lk, j, (float(lats[j]), float(lons[j])))
+                assert p is not None, (key, rev, j)
+                assert p.duration_s == pytest.approx(cost[j], abs=1e-6)
+                assert p.distance_m == pytest.approx(metres[j], abs=1e-6)
+                checked += 1
+                on_nodes += lk.t[j] in (0.0, 1.0)
+    assert checked > 500 and on_nodes > 0

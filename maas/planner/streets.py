@@ -15,7 +15,7 @@ import numpy as np
 
 from maas.planner.settings import SETTINGS, WALK_RULES, Settings
 from maas.router.polyline import polyline_bytes
-from maas.router.streets import street_search, street_search_to, trace_edges
+from maas.router.streets import link_prices, street_search, street_search_to, trace_edges
 from maas.streets import tags as T
 from maas.streets.costs import bike_costs, car_costs, walk_costs
 from maas.streets.graph import KINDS, StreetGraph
@@ -93,44 +93,20 @@ class Reach:
     def price(self, links: Links) -> tuple[np.ndarray, np.ndarray]:
         """(cost seconds, metres) to each linked point of ``links`` (inf where not reached);
         both include the two snap walks."""
-        g = self.router.g
-        c, L = self.search.cost, self.search.length
         lk = links
-        n = len(lk.seg)
-        if n == 0:
+        if len(lk.seg) == 0:
             return np.zeros(0), np.zeros(0)
-        ok = lk.seg >= 0
-        u = np.where(ok, lk.u, 0)
-        v = np.where(ok, lk.v, 0)
-        e_uv = np.where(lk.e_uv >= 0, lk.e_uv, 0)
-        e_vu = np.where(lk.e_vu >= 0, lk.e_vu, 0)
-        ce_uv = np.where(lk.e_uv >= 0, self.cost[e_uv], np.inf)
-        ce_vu = np.where(lk.e_vu >= 0, self.cost[e_vu], np.inf)
-        t = lk.t
-        with np.errstate(invalid="ignore"):
-            return self._price(lk, ok, u, v, c, L, ce_uv, ce_vu, t)
-
-    def _price(self, lk, ok, u, v, c, L, ce_uv, ce_vu, t):
-        if not self.reverse:   # search -> u -> point along u->v, or -> v -> point along v->u
-            cu, cv = c[u] + t * ce_uv, c[v] + (1 - t) * ce_vu
-        else:                  # point -> v along u->v -> search, or point -> u along v->u
-            cu, cv = c[v] + (1 - t) * ce_uv, c[u] + t * ce_vu
-        lu = (L[u] + t * lk.seg_len) if not self.reverse else (L[v] + (1 - t) * lk.seg_len)
-        lv = (L[v] + (1 - t) * lk.seg_len) if not self.reverse else (L[u] + t * lk.seg_len)
-        cost = np.where(cu <= cv, cu, cv)
-        metres = np.where(cu <= cv, lu, lv)
-        cost = np.where(np.isnan(cost), np.inf, cost)
-        metres = np.where(np.isfinite(cost), metres, np.inf)   # reached node, unusable last edge
-        # both on one segment: straight along it
-        same = np.flatnonzero(ok & (lk.seg == self.link.seg[0]))
-        for j in same.tolist():
+        cost, metres = link_prices(self.search.cost, self.search.length, self.cost, lk.seg, lk.u, lk.v, lk.e_uv,
+                                   lk.e_vu, lk.t, lk.seg_len, lk.snap_m, self.reverse, float(self.speed),
+                                   self.snap_s, self.snap_m)
+        # both on one segment: straight along it, when that is cheaper than through its ends
+        for j in np.flatnonzero(lk.seg == self.link.seg[0]).tolist():
             r = (along_same_segment(lk, j, self.link, 0, self.cost) if self.reverse
                  else along_same_segment(self.link, 0, lk, j, self.cost))
-            if r is not None and r[0] < cost[j]:
-                cost[j], metres[j] = r
-        snap = lk.snap_m / self.speed
-        cost = np.where(ok, cost + snap + self.snap_s, np.inf)
-        metres = np.where(ok, metres + lk.snap_m + self.snap_m, np.inf)
+            if r is not None:
+                c = r[0] + float(lk.snap_m[j]) / self.speed + self.snap_s
+                if c < cost[j]:
+                    cost[j], metres[j] = c, r[1] + float(lk.snap_m[j]) + self.snap_m
         return cost, metres
 
     def path(self, links: Links, j: int, point: tuple[float, float]) -> StreetPath | None:
@@ -146,10 +122,13 @@ class Reach:
         ce_uv = float(self.cost[e_uv]) if e_uv >= 0 else np.inf
         ce_vu = float(self.cost[e_vu]) if e_vu >= 0 else np.inf
         u, v = int(lk.u[j]), int(lk.v[j])
+        # an edge the mode may not use is no way in, even with the point on its node (0 x inf)
         if not self.reverse:
-            cu, cv = c[u] + t * ce_uv, c[v] + (1 - t) * ce_vu
+            cu = c[u] + t * ce_uv if ce_uv < np.inf else np.inf
+            cv = c[v] + (1 - t) * ce_vu if ce_vu < np.inf else np.inf
         else:
-            cu, cv = c[v] + (1 - t) * ce_uv, c[u] + t * ce_vu
+            cu = c[v] + (1 - t) * ce_uv if ce_uv < np.inf else np.inf
+            cv = c[u] + t * ce_vu if ce_vu < np.inf else np.inf
         own = self.router_point
         own_proj = (float(self.link.lat[0]), float(self.link.lon[0]))
         proj = (float(lk.lat[j]), float(lk.lon[j]))

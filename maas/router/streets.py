@@ -244,3 +244,52 @@ def point_costs(ptr, adj_edge, next_node, cost, length, seed_ptr, seeds, seed_co
             dlen[s] = np.inf
             done[s] = False
     return PointCosts(out_c, out_l)
+
+
+class LinkPrices(NamedTuple):
+    """Cost (seconds) and metres from a search's origin to each linked point (inf: none)."""
+
+    cost: np.ndarray
+    metres: np.ndarray
+
+
+@njit(cache=True)
+def link_prices(dist, dlen, cost, seg, u, v, e_uv, e_vu, t, seg_len, snap_m, reverse, speed,
+                own_snap_s, own_snap_m) -> LinkPrices:
+    """Price points linked to segments (``seg``, end nodes ``u``/``v``, directed edges
+    ``e_uv``/``e_vu`` or -1, fraction ``t`` from ``u``, ``seg_len``, ``snap_m``) from a search's
+    labels ``dist``/``dlen``: the cheaper of arriving through ``u`` along u->v and through ``v``
+    along v->u (``reverse``: leaving the point toward the search's place), plus both snap walks at
+    ``speed``. A point on the search's own segment is priced here only through the ends."""
+    n = len(seg)
+    out_c = np.full(n, np.inf)
+    out_m = np.full(n, np.inf)
+    for j in range(n):
+        if seg[j] < 0:
+            continue
+        tj = t[j]
+        cu = np.inf
+        cv = np.inf
+        lu = 0.0
+        lv = 0.0
+        if e_uv[j] >= 0 and cost[e_uv[j]] < np.inf:
+            if not reverse:    # search -> u -> point along u->v
+                cu = dist[u[j]] + tj * cost[e_uv[j]]
+                lu = dlen[u[j]] + tj * seg_len[j]
+            else:              # point -> v along u->v -> search
+                cu = dist[v[j]] + (1.0 - tj) * cost[e_uv[j]]
+                lu = dlen[v[j]] + (1.0 - tj) * seg_len[j]
+        if e_vu[j] >= 0 and cost[e_vu[j]] < np.inf:
+            if not reverse:    # search -> v -> point along v->u
+                cv = dist[v[j]] + (1.0 - tj) * cost[e_vu[j]]
+                lv = dlen[v[j]] + (1.0 - tj) * seg_len[j]
+            else:              # point -> u along v->u -> search
+                cv = dist[u[j]] + tj * cost[e_vu[j]]
+                lv = dlen[u[j]] + tj * seg_len[j]
+        if cu <= cv and cu < np.inf:
+            out_c[j] = cu + snap_m[j] / speed + own_snap_s
+            out_m[j] = lu + snap_m[j] + own_snap_m
+        elif cv < np.inf:
+            out_c[j] = cv + snap_m[j] / speed + own_snap_s
+            out_m[j] = lv + snap_m[j] + own_snap_m
+    return LinkPrices(out_c, out_m)
