@@ -49,6 +49,9 @@ from urllib.parse import urlencode
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from vmstat import cpu_ticks, steal_share  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = Path(os.environ.get("MAAS_SHARED_DATA", "/work/shared/data")) / "stpt-timisoara-synth"
@@ -470,7 +473,7 @@ def bench(a, network: Path | None, url: str | None) -> int:
             reqs = make_requests(n, places, dates, a.modes, a.arrive_by_share, rng)
             model = "closed loop" if rate is None else f"open loop at {rate:g} req/s"
             log(f"{n} requests, {a.concurrency} connections, {model}, modes {a.modes}")
-            cpu0, load0 = total_cpu(pids), os.getloadavg()
+            cpu0, load0, ticks0 = total_cpu(pids), os.getloadavg(), cpu_ticks()
             res = asyncio.run(run_load(base, reqs, a.concurrency, a.max_seconds, a.timeout, a.accept_encoding,
                                        rate=rate, seed=a.seed + i, client_kind=a.client))
             cpu1 = total_cpu(pids)
@@ -478,6 +481,7 @@ def bench(a, network: Path | None, url: str | None) -> int:
                 res["server_cpu_s"] = round(cpu1 - cpu0, 2)
                 res["server_cpu_ms_per_request"] = round((cpu1 - cpu0) * 1000 / res["completed"], 2)
             res["loadavg_before_after"] = [round(load0[0], 2), round(os.getloadavg()[0], 2)]
+            res["cpu_steal_share"] = steal_share(ticks0, cpu_ticks())
             res["meets_bar"] = meets(res, a.bar_median, a.bar_p95)
             levels.append(res)
             print_level(res)
@@ -522,7 +526,7 @@ def print_level(r: dict) -> None:
           f"= {r['throughput_rps']} req/s; failures {r['failures']}; statuses {r['status_counts']}")
     print(f"  server CPU {r.get('server_cpu_ms_per_request')} ms/request, load generator "
           f"{r['load_generator_cpu_ms_per_request']} ms/request; load average before/after "
-          f"{r['loadavg_before_after']} on {os.cpu_count()} CPUs")
+          f"{r['loadavg_before_after']} on {os.cpu_count()} CPUs; CPU stolen by the host {r.get('cpu_steal_share')}")
     for name, s in (("client", r["client_ms"]), ("server X-Process-Time", r["server_ms"])):
         print(f"  {name:>22}: median {s.get('median')} ms, p95 {s.get('p95')} ms, p99 {s.get('p99')} ms")
     for name, s in r["server_timing_ms"].items():

@@ -57,6 +57,32 @@ class AccessOption:
         return sum(l.distance_m for l in self.legs if l.mode == "WALK")
 
 
+class LazyOption(AccessOption):
+    """An :class:`AccessOption` whose legs are built only when an itinerary uses it."""
+
+    def __init__(self, stop: int, duration_s: int, kind: str, walk_m: float, make, args: tuple,
+                 lot: dict | None = None):
+        self.stop = stop
+        self.duration_s = duration_s
+        self.kind = kind
+        self.lot = lot
+        self.lot_id = lot["id"] if lot else None
+        self._walk_m = walk_m
+        self._make = make
+        self._args = args
+        self._legs = None
+
+    @property
+    def legs(self) -> list[StreetLeg]:
+        if self._legs is None:
+            self._legs = self._make(*self._args)
+        return self._legs
+
+    @property
+    def walk_m(self) -> float:
+        return self._walk_m
+
+
 def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egress: bool,
                  max_m: float | None = None, walk=None) -> list[AccessOption]:
     """Walking access (or egress) between a place and nearby stops.
@@ -66,7 +92,6 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
     profile's walking limit by a street search (``walk``: one the request already made), and
     crow-fly x detour for stops no street reaches or where the place has no street.
     """
-    name = ""
     opts: list[AccessOption] = []
     if stop is not None:
         # a geocoded station is all its stops: ``stop`` may be a tuple (Place.stops), each a
@@ -90,34 +115,36 @@ def walk_options(net, lat: float, lon: float, profile, stop: int | None, *, egre
     # a street walk is never shorter than crow-fly: stops within the limit crow-fly are all candidates
     idx, crow = net.stops_within(lat, lon, limit if reach is not None else limit / detour)
     street_ok = np.zeros(len(idx), bool)
-    cost = metres_st = sub = None
+    sub = None
+    metres = crow * detour
+    secs_f = metres / profile.walk_speed
     if reach is not None and len(idx):
         sub = router.stop_links(profile.name, idx)
         cost, metres_st = reach.price(sub)
         street_ok = sub.seg >= 0
-    for i, (q, d) in enumerate(zip(idx.tolist(), crow.tolist())):
-        s_lat, s_lon = net.stop_lats[q], net.stop_lons[q]
-        s_name = net.stop_names[q]
-        path_fn = None
-        if street_ok[i]:
-            if not (cost[i] < np.inf and metres_st[i] <= limit):
-                continue
-            metres, secs = float(metres_st[i]), int(np.ceil(cost[i] - 1e-9))
-            path_fn = (lambda j=i, sub=sub, q=q: reach.path(sub, j, (net.stop_lats[q], net.stop_lons[q])))
-        else:
-            if d * detour > limit:
-                continue
-            metres = d * detour
-            secs = int(np.ceil(metres / profile.walk_speed))
-        sid = {"stop_id": net.stop_ids[q]}
-        if egress:
-            leg = StreetLeg("WALK", secs, metres, s_lat, s_lon, lat, lon, s_name, name, sid, {},
-                            path_fn=path_fn, router=router)
-        else:
-            leg = StreetLeg("WALK", secs, metres, lat, lon, s_lat, s_lon, name, s_name, {}, sid,
-                            path_fn=path_fn, router=router)
-        opts.append(AccessOption(q, secs, [leg], "WALK"))
+        metres = np.where(street_ok, metres_st, metres)
+        secs_f = np.where(street_ok, cost, secs_f)
+    keep = np.flatnonzero((metres <= limit) & (secs_f < np.inf))
+    secs = np.ceil(secs_f[keep] - 1e-9).astype(np.int64)
+    # the leg (names, street path) is made only if an itinerary shows this option
+    for i, q, m, s, st in zip(keep.tolist(), idx[keep].tolist(), metres[keep].tolist(), secs.tolist(),
+                              street_ok[keep].tolist()):
+        opts.append(LazyOption(q, s, "WALK", m, _place_walk_leg,
+                               (net, router, reach if st else None, sub, i, q, lat, lon, egress, s, m)))
     return opts
+
+
+def _place_walk_leg(net, router, reach, sub, j: int, q: int, lat: float, lon: float, egress: bool, secs: int,
+                    metres: float) -> list[StreetLeg]:
+    """The walk of a :func:`walk_options` option between the place and stop ``q``."""
+    s_lat, s_lon = net.stop_lats[q], net.stop_lons[q]
+    path_fn = (lambda: reach.path(sub, j, (s_lat, s_lon))) if reach is not None else None
+    sid = {"stop_id": net.stop_ids[q]}
+    if egress:
+        return [StreetLeg("WALK", secs, metres, s_lat, s_lon, lat, lon, net.stop_names[q], "", sid, {},
+                          path_fn=path_fn, router=router)]
+    return [StreetLeg("WALK", secs, metres, lat, lon, s_lat, s_lon, "", net.stop_names[q], {}, sid,
+                      path_fn=path_fn, router=router)]
 
 
 def stop_walk_leg(net, profile, a: int, b: int, metres: float, secs: int) -> StreetLeg:

@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-from maas.planner.access import AccessOption, StreetLeg
+from maas.planner.access import AccessOption, LazyOption, StreetLeg
 from maas.planner.itinerary import street_itinerary
 from maas.planner.messages import message
 from maas.planner.pricing import velotm_price
@@ -44,32 +44,6 @@ RANGE_RESERVE = S.range_reserve
 CAR_COMBO_MIN_SAVING_S = S.car_combo_min_saving_s
 BIG = np.int64(1) << 40
 MAX_PRESEARCHED_CARS = 150   # beyond, a request searches from its destination instead (memory)
-
-
-class LazyOption(AccessOption):
-    """An :class:`AccessOption` whose legs are built only when an itinerary uses it."""
-
-    def __init__(self, stop: int, duration_s: int, kind: str, walk_m: float, make, args: tuple,
-                 lot: dict | None = None):
-        self.stop = stop
-        self.duration_s = duration_s
-        self.kind = kind
-        self.lot = lot
-        self.lot_id = lot["id"] if lot else None
-        self._walk_m = walk_m
-        self._make = make
-        self._args = args
-        self._legs = None
-
-    @property
-    def legs(self) -> list[StreetLeg]:
-        if self._legs is None:
-            self._legs = self._make(*self._args)
-        return self._legs
-
-    @property
-    def walk_m(self) -> float:
-        return self._walk_m
 
 
 # ----------------------------------------------------------------------------- geometry

@@ -15,7 +15,7 @@ import numpy as np
 
 from maas.planner.settings import SETTINGS, WALK_RULES, Settings
 from maas.router.polyline import polyline_bytes
-from maas.router.streets import link_prices, street_search, street_search_to, trace_edges
+from maas.router.streets import link_prices, step_runs, street_search, street_search_to, trace_path
 from maas.streets import tags as T
 from maas.streets.costs import bike_costs, car_costs, walk_costs
 from maas.streets.graph import KINDS, StreetGraph
@@ -23,20 +23,6 @@ from maas.streets.link import Linker, Links, along_same_segment, arrive_costs, l
 
 EARTH_RADIUS_M = 6_371_008.8
 NO_TARGETS = np.zeros(0, np.int32)
-
-
-def _hav(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(h, 1.0)))
-
-
-def _bearing(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dl = math.radians(lon2 - lon1)
-    y = math.sin(dl) * math.cos(p2)
-    x = math.cos(p1) * math.sin(p2) - math.sin(p1) * math.cos(p2) * math.cos(dl)
-    return (math.degrees(math.atan2(y, x)) + 360) % 360
 
 
 @dataclass
@@ -151,29 +137,18 @@ class Reach:
             back, ahead = (g.arrays[f"{self.mode}_tail"], g.arrays[f"{self.mode}_head"])
             if self.reverse:
                 back, ahead = ahead, back
-            mid = trace_edges(self.search.parent, back, end_node)     # seed first
-            seed = int(back[mid[0]]) if len(mid) else int(end_node)
-            nodes = np.concatenate([[seed], ahead[mid]]).astype(np.int64)
-            first_edge = (int(self.link.e_uv[0]) if seed == int(self.link.v[0]) else int(self.link.e_vu[0])) \
-                if not self.reverse else \
-                (int(self.link.e_uv[0]) if seed == int(self.link.u[0]) else int(self.link.e_vu[0]))
+            lnk = self.link
             last_m = (t if end_node == u else 1 - t) * float(lk.seg_len[j])
-            metres = float(L[end_node]) + last_m
-            cost = best
-            mid_m = np.asarray(g.arrays[f"{self.mode}_len"][mid], np.float64)
-            first_m = float(L[seed])      # the seed's label: the part of the first segment walked
-            plat, plon = g.node_lat[nodes], g.node_lon[nodes]
-            if not self.reverse:
-                lats = np.concatenate([[own[0], own_proj[0]], plat, [proj[0], point[0]]])
-                lons = np.concatenate([[own[1], own_proj[1]], plon, [proj[1], point[1]]])
-                edges = np.concatenate([[first_edge], mid, [last_edge]])
-                edge_m = np.concatenate([[first_m], mid_m, [last_m]])
-            else:
-                lats = np.concatenate([[point[0], proj[0]], plat[::-1], [own_proj[0], own[0]]])
-                lons = np.concatenate([[point[1], proj[1]], plon[::-1], [own_proj[1], own[1]]])
-                edges = np.concatenate([[last_edge], mid[::-1], [first_edge]])
-                edge_m = np.concatenate([[last_m], mid_m[::-1], [first_m]])
-            pts = np.column_stack([lats, lons])
+            tp = trace_path(self.search.parent, L, back, ahead, int(end_node), g.node_lat, g.node_lon,
+                            g.arrays[f"{self.mode}_len"], g.arrays[f"{self.mode}_flags"],
+                            int(lnk.v[0]) if not self.reverse else int(lnk.u[0]), int(lnk.e_uv[0]), int(lnk.e_vu[0]),
+                            int(last_edge), last_m, np.array([own, own_proj, proj, point], np.float64),
+                            self.reverse, T.ROUGH, T.KERB_UNKNOWN)
+            snap_j = float(lk.snap_m[j])
+            return StreetPath(np.column_stack((tp.lat, tp.lon)).tolist(),
+                              float(L[end_node]) + last_m + snap_j + self.snap_m,
+                              float(best) + snap_j / self.speed + self.snap_s, tp.edges.tolist(), self.mode,
+                              int(tp.flags), float(tp.rough_m), int(tp.kerbs), tp.metres.tolist())
         geometry = np.round(_dedupe(np.asarray(pts, np.float64)), 6).tolist()
         return self.router.describe(self.mode, geometry, float(metres) + float(lk.snap_m[j]) + self.snap_m,
                                     float(cost) + float(lk.snap_m[j]) / self.speed + self.snap_s, edges, edge_m)
@@ -386,46 +361,28 @@ class StreetRouter:
     def _steps(self, p: StreetPath) -> list[dict]:
         a = self.g.arrays
         mode = p.mode
-        e = np.asarray(p.edges, np.int64)
-        if not len(e):
+        if not p.edges:
             return []
-        # one fancy index per array, then plain lists: numpy scalars cost ~100 ns each
-        names = a[f"{mode}_name"][e].tolist()
-        kinds = a[f"{mode}_kind"][e].tolist()
-        u, v = a[f"{mode}_tail"][e], a[f"{mode}_head"][e]
-        lat, lon = a["node_lat"], a["node_lon"]
-        la1, lo1, la2, lo2 = np.radians(lat[u]), np.radians(lon[u]), np.radians(lat[v]), np.radians(lon[v])
-        bearing = ((np.degrees(np.arctan2(np.sin(lo2 - lo1) * np.cos(la2),
-                                          np.cos(la1) * np.sin(la2) - np.sin(la1) * np.cos(la2) * np.cos(lo2 - lo1)))
-                    + 360) % 360).tolist()
-        u_lat, u_lon = np.round(lat[u], 6).tolist(), np.round(lon[u], 6).tolist()
-        runs: list[dict] = []
-        for i, m in enumerate(p.edge_metres):
-            nm = names[i]
-            label = self.g.names[nm] if nm >= 0 else ""
-            kind = KINDS[kinds[i]]
-            key = label or f"~{kind}"
-            b = bearing[i]
-            if runs and runs[-1]["_key"] == key:
-                runs[-1]["distance_m"] += m
-                runs[-1]["_end"] = b
-                continue
-            runs.append({"_key": key, "street": label, "kind": kind, "distance_m": m,
-                         "lat": u_lat[i], "lon": u_lon[i], "_start": b, "_end": b})
+        e = np.asarray(p.edges, np.int64)
+        runs = step_runs(e, np.asarray(p.edge_metres, np.float64), a[f"{mode}_name"], a[f"{mode}_kind"],
+                         a[f"{mode}_tail"], a[f"{mode}_head"], a["node_lat"], a["node_lon"])
+        start = a[f"{mode}_tail"][e[runs.first]]
+        lats, lons = np.round(a["node_lat"][start], 6).tolist(), np.round(a["node_lon"][start], 6).tolist()
         out = []
-        for i, r in enumerate(runs):
+        prev_end = 0.0
+        for i, (nm, kd, m, b0, b1) in enumerate(zip(runs.name.tolist(), runs.kind.tolist(), runs.metres.tolist(),
+                                                   runs.start_bearing.tolist(), runs.end_bearing.tolist())):
             if i == 0:
                 rel = "DEPART"
             else:
-                d = (r["_start"] - runs[i - 1]["_end"] + 540) % 360 - 180
+                d = (b0 - prev_end + 540) % 360 - 180
                 ad = abs(d)
-                rel = ("CONTINUE" if ad < 25 else ("SLIGHTLY_" if ad < 60 else ("" if ad < 150 else "UTURN_")) +
-                       ("RIGHT" if d > 0 else "LEFT"))
-                if rel.startswith("UTURN"):
-                    rel = "UTURN"
-            out.append({"relative_direction": rel, "absolute_direction": _compass(r["_start"]),
-                        "street": r["street"], "kind": r["kind"], "distance_m": round(r["distance_m"], 1),
-                        "lat": r["lat"], "lon": r["lon"]})
+                rel = ("CONTINUE" if ad < 25 else "UTURN" if ad >= 150 else
+                       ("SLIGHTLY_" if ad < 60 else "") + ("RIGHT" if d > 0 else "LEFT"))
+            prev_end = b1
+            out.append({"relative_direction": rel, "absolute_direction": _compass(b0),
+                        "street": self.g.names[nm] if nm >= 0 else "", "kind": KINDS[kd], "distance_m": round(m, 1),
+                        "lat": lats[i], "lon": lons[i]})
         return out
 
 

@@ -293,3 +293,131 @@ def link_prices(dist, dlen, cost, seg, u, v, e_uv, e_vu, t, seg_len, snap_m, rev
             out_c[j] = cv + snap_m[j] / speed + own_snap_s
             out_m[j] = lv + snap_m[j] + own_snap_m
     return LinkPrices(out_c, out_m)
+
+
+class StreetPathArrays(NamedTuple):
+    """A traced path: its points (rounded to 1e-6 degree, repeats dropped), the edges walked
+    (seed end first, parts under 5 cm dropped) with the metres walked on each, and the OR of
+    their flags, the metres on ``rough`` edges and the number of ``kerb`` edges."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    edges: np.ndarray
+    metres: np.ndarray
+    flags: int
+    rough_m: float
+    kerbs: int
+
+
+@njit(cache=True)
+def trace_path(parent, dlen, back_node, ahead_node, end_node, node_lat, node_lon, edge_len, edge_flags,
+               match_node, edge_if_match, edge_else, last_edge, last_m, ends, reverse, rough_bit,
+               kerb_bit) -> StreetPathArrays:
+    """The path of a search (labels ``parent``, ``dlen``; edges entered from ``back_node`` and
+    leading to ``ahead_node``) to ``end_node``, then along ``last_edge`` for ``last_m`` metres to a
+    linked point, in travel order. ``ends`` holds four (lat, lon): the search's point, its
+    projection, the other point's projection and the other point. The search's own segment is
+    walked along ``edge_if_match`` when the path's first node is ``match_node``, else along
+    ``edge_else``, for the seed's label in metres. ``reverse``: the search ran toward its point,
+    so the travel order starts at the other point."""
+    mid = trace_edges(parent, back_node, end_node)
+    k = len(mid)
+    seed = back_node[mid[0]] if k > 0 else end_node
+    first_edge = edge_if_match if seed == match_node else edge_else
+    first_m = dlen[seed]
+    n_pts = k + 5
+    lat = np.empty(n_pts)
+    lon = np.empty(n_pts)
+    n_e = k + 2
+    edges = np.empty(n_e, np.int64)
+    metres = np.empty(n_e)
+    # in search order: own point, own projection, seed ... end node, projection, point
+    lat[0], lon[0] = ends[0, 0], ends[0, 1]
+    lat[1], lon[1] = ends[1, 0], ends[1, 1]
+    lat[2], lon[2] = node_lat[seed], node_lon[seed]
+    for i in range(k):
+        x = ahead_node[mid[i]]
+        lat[3 + i], lon[3 + i] = node_lat[x], node_lon[x]
+    lat[k + 3], lon[k + 3] = ends[2, 0], ends[2, 1]
+    lat[k + 4], lon[k + 4] = ends[3, 0], ends[3, 1]
+    edges[0], metres[0] = first_edge, first_m
+    for i in range(k):
+        edges[1 + i], metres[1 + i] = mid[i], edge_len[mid[i]]
+    edges[k + 1], metres[k + 1] = last_edge, last_m
+    if reverse:
+        lat, lon, edges, metres = lat[::-1].copy(), lon[::-1].copy(), edges[::-1].copy(), metres[::-1].copy()
+    out_lat = np.empty(n_pts)
+    out_lon = np.empty(n_pts)
+    m = 0
+    for i in range(n_pts):
+        if m == 0 or abs(out_lat[m - 1] - lat[i]) > 1e-7 or abs(out_lon[m - 1] - lon[i]) > 1e-7:
+            out_lat[m], out_lon[m] = lat[i], lon[i]
+            m += 1
+    if m == 1:
+        out_lat[1], out_lon[1] = out_lat[0], out_lon[0]
+        m = 2
+    out_lat = np.rint(out_lat[:m] * 1e6) / 1e6
+    out_lon = np.rint(out_lon[:m] * 1e6) / 1e6
+    fl = 0
+    rough = 0.0
+    kerbs = 0
+    q = 0
+    for i in range(n_e):
+        e = edges[i]
+        if e < 0 or metres[i] <= 0.05:
+            continue
+        edges[q], metres[q] = e, metres[i]
+        q += 1
+        f = np.int64(edge_flags[e])
+        fl |= f
+        if f & rough_bit:
+            rough += metres[i]
+        if f & kerb_bit:
+            kerbs += 1
+    return StreetPathArrays(out_lat, out_lon, edges[:q].copy(), metres[:q].copy(), fl, rough, kerbs)
+
+
+class StepRuns(NamedTuple):
+    """Runs of a path's edges on one street (the same name; unnamed ways: the same kind): per run
+    its first edge's position in the path, name id, kind, metres and the bearings (degrees) of
+    its first and last edges."""
+
+    first: np.ndarray
+    name: np.ndarray
+    kind: np.ndarray
+    metres: np.ndarray
+    start_bearing: np.ndarray
+    end_bearing: np.ndarray
+
+
+@njit(cache=True)
+def step_runs(edges, edge_metres, edge_name, edge_kind, tail, head, node_lat, node_lon) -> StepRuns:
+    """Group a path's edges (``edge_metres`` walked on each) into runs, for turn-by-turn steps."""
+    n = len(edges)
+    first = np.empty(n, np.int64)
+    name = np.empty(n, np.int64)
+    kind = np.empty(n, np.int64)
+    metres = np.empty(n)
+    b0 = np.empty(n)
+    b1 = np.empty(n)
+    r = -1
+    for i in range(n):
+        e = edges[i]
+        la1 = np.radians(node_lat[tail[e]])
+        lo1 = np.radians(node_lon[tail[e]])
+        la2 = np.radians(node_lat[head[e]])
+        lo2 = np.radians(node_lon[head[e]])
+        y = np.sin(lo2 - lo1) * np.cos(la2)
+        x = np.cos(la1) * np.sin(la2) - np.sin(la1) * np.cos(la2) * np.cos(lo2 - lo1)
+        b = (np.degrees(np.arctan2(y, x)) + 360.0) % 360.0
+        nm = edge_name[e]
+        kd = edge_kind[e]
+        if r >= 0 and ((nm >= 0 and nm == name[r]) or (nm < 0 and name[r] < 0 and kd == kind[r])):
+            metres[r] += edge_metres[i]
+            b1[r] = b
+            continue
+        r += 1
+        first[r], name[r], kind[r], metres[r], b0[r], b1[r] = i, nm, kd, edge_metres[i], b, b
+    r += 1
+    return StepRuns(first[:r].copy(), name[:r].copy(), kind[:r].copy(), metres[:r].copy(), b0[:r].copy(),
+                    b1[:r].copy())
