@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def polyline_bytes(lat: np.ndarray, lon: np.ndarray, factor: float) -> np.ndarray:
     """The ASCII codes of the encoded polyline of (lat, lon) points (``factor``: 1e5 for
     precision 5). Coordinates are rounded half to even, as Python's ``round`` does."""

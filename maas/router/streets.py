@@ -69,14 +69,14 @@ def _pop(hc, hn, size):
     return c, node, size
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _labels(n, cap):
     """Fresh labels for ``n`` nodes and a heap of ``cap`` entries."""
     return (np.full(n, np.inf), np.full(n, np.inf), np.full(n, -1, np.int32), np.zeros(n, np.bool_),
             np.empty(cap, np.float64), np.empty(cap, np.int32), np.empty(n, np.int32))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _dijkstra(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
               dist, dlen, parent, done, hc, hn, settled, targets, node_x, node_y, goal_x, goal_y, slack, rate):
     """Core loop on caller-owned label arrays; returns the number of settled nodes. Stops when
@@ -143,7 +143,7 @@ def _ahead(node_x, node_y, v, goal_x, goal_y, slack, rate):
     return rate * d if d > 0.0 else 0.0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def street_search(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
                   targets) -> StreetSearch:
     """Bounded Dijkstra from ``seeds`` (nodes with initial cost and length). ``targets``: stop
@@ -155,7 +155,7 @@ def street_search(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed
     return StreetSearch(dist, dlen, parent, settled[:k].copy())
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def street_search_to(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, seed_len, max_cost, max_len,
                      targets, node_x, node_y, goal_x, goal_y, slack, rate) -> StreetSearch:
     """:func:`street_search` toward one place (A*, see ``_dijkstra``): ``node_x``/``node_y`` are
@@ -168,7 +168,7 @@ def street_search_to(ptr, adj_edge, next_node, cost, length, seeds, seed_cost, s
     return StreetSearch(dist, dlen, parent, settled[:k].copy())
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def trace_edges(parent, back_node, node) -> np.ndarray:
     """The edges of a search's path to ``node``, seed first: ``parent`` from its labels,
     ``back_node`` the node each edge was entered from (tail forward, head backward)."""
@@ -186,7 +186,7 @@ def trace_edges(parent, back_node, node) -> np.ndarray:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def point_costs(ptr, adj_edge, next_node, cost, length, seed_ptr, seeds, seed_cost, seed_len,
                 tgt_ptr, tgt_a, tgt_b, tgt_ca, tgt_cb, tgt_la, tgt_lb, max_cost, max_len) -> PointCosts:
     """Many bounded searches in one call (footpaths between stops at build time).
@@ -253,7 +253,7 @@ class LinkPrices(NamedTuple):
     metres: np.ndarray
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def link_prices(dist, dlen, cost, seg, u, v, e_uv, e_vu, t, seg_len, snap_m, reverse, speed,
                 own_snap_s, own_snap_m) -> LinkPrices:
     """Price points linked to segments (``seg``, end nodes ``u``/``v``, directed edges
@@ -309,7 +309,7 @@ class StreetPathArrays(NamedTuple):
     kerbs: int
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def trace_path(parent, dlen, back_node, ahead_node, end_node, node_lat, node_lon, edge_len, edge_flags,
                match_node, edge_if_match, edge_else, last_edge, last_m, ends, reverse, rough_bit,
                kerb_bit) -> StreetPathArrays:
@@ -390,7 +390,7 @@ class StepRuns(NamedTuple):
     end_bearing: np.ndarray
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def step_runs(edges, edge_metres, edge_name, edge_kind, tail, head, node_lat, node_lon) -> StepRuns:
     """Group a path's edges (``edge_metres`` walked on each) into runs, for turn-by-turn steps."""
     n = len(edges)
