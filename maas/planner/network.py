@@ -193,7 +193,7 @@ class Network:
         key = (route, bpos, apos)
         p = self._ride_polylines.get(key)
         if p is None:
-            if len(self._ride_polylines) > 65536:
+            if len(self._ride_polylines) > 8192:   # a few MB at most
                 self._ride_polylines.clear()
             p = self._ride_polylines[key] = encode_polyline(self.ride_geometry(route, bpos, apos))
         return p
