@@ -1,6 +1,7 @@
 """Errors that reach users: each carries a message meant to be printed as one clear line."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 
@@ -49,6 +50,15 @@ def read_failure(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return "cannot read: not UTF-8 text"
     return "cannot read the file"
+
+
+def show_value(value, limit: int = 40) -> str:
+    """A short JSON rendering of a bad value, for the message that names it."""
+    try:
+        text = json.dumps(value, ensure_ascii=True)
+    except (TypeError, ValueError):
+        text = type(value).__name__
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 class UnreadableSource(FeedError):

@@ -32,6 +32,7 @@ from urllib.parse import urljoin, urlparse
 import httpx
 
 from maas.errors import FeedError, read_failure
+from maas.errors import show_value as _show
 
 STALE_GRACE_S: float = 15 * 60
 """Seconds a URL source may lag behind ``last_updated + ttl`` before it is stale."""
@@ -304,15 +305,6 @@ class _Rec:
         if value in (0, 1) and not isinstance(value, float):  # True/False are 1/0 too
             return bool(value)
         raise self.err(key, f"expected true/false or 0/1, got {_show(value)}")
-
-
-def _show(value: Any, limit: int = 40) -> str:
-    """A short JSON rendering of a bad value for an error message."""
-    try:
-        text = json.dumps(value, ensure_ascii=True)
-    except (TypeError, ValueError):
-        text = type(value).__name__
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _timestamp(rec: _Rec, key: str) -> int:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from maas.errors import FeedError, read_failure
+from maas.errors import show_value as _show
 
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _DAYS_RE = re.compile(r"^(?:Mo|Tu|We|Th|Fr|Sa|Su)(?:-(?:Mo|Tu|We|Th|Fr|Sa|Su))?"
@@ -131,14 +132,6 @@ def _finite(value: Any) -> bool:
     if isinstance(value, int):
         return abs(value) <= 1e12         # math.isfinite(10**400) raises OverflowError
     return math.isfinite(value)
-
-
-def _show(value: Any, limit: int = 40) -> str:
-    try:
-        text = json.dumps(value, ensure_ascii=True)
-    except (TypeError, ValueError):
-        text = type(value).__name__
-    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _valid_text(value: str) -> bool:

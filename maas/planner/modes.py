@@ -104,20 +104,30 @@ class WalkMode(Mode):
         return [it] if it is not None else []
 
 
-class BikeShareMode(Mode):
+class SharedMode(Mode):
+    """A mode of the mobility snapshot whose access and egress options come from one function
+    of :mod:`maas.planner.shared_modes` (``options``: its name), fed the request's walk."""
+
+    options = ""
+
+    def _options(self, q: PlanQuery, place: Place, egress: bool) -> list:
+        from maas.planner import shared_modes
+        m = q.mobility
+        return getattr(shared_modes, self.options)(m.snap, m.near, q.net, place, q.profile, m.ok, egress,
+                                                   q.walk(place, egress))
+
+    def access(self, q: PlanQuery) -> list:
+        return self._options(q, q.origin, False)
+
+    def egress(self, q: PlanQuery) -> list:
+        return self._options(q, q.destination, True)
+
+
+class BikeShareMode(SharedMode):
     """Walk to a station with a bike, ride to one with a free dock, walk on."""
 
     name = "BIKE_SHARE"
-
-    def access(self, q: PlanQuery) -> list:
-        from maas.planner.shared_modes import bike_options
-        m = q.mobility
-        return bike_options(m.snap, m.near, q.net, q.origin, q.profile, m.ok, False, q.walk(q.origin, False))
-
-    def egress(self, q: PlanQuery) -> list:
-        from maas.planner.shared_modes import bike_options
-        m = q.mobility
-        return bike_options(m.snap, m.near, q.net, q.destination, q.profile, m.ok, True, q.walk(q.destination, True))
+    options = "bike_options"
 
     def direct(self, q: PlanQuery) -> list:
         from maas.planner.shared_modes import bike_direct
@@ -133,21 +143,12 @@ class BikeShareMode(Mode):
                                                    ["BIKE_SHARE"], m.ok, list(itineraries) + list(park_and_ride))
 
 
-class CarShareMode(Mode):
+class CarShareMode(SharedMode):
     """Walk to a free shared car and drive (to a stop, or all the way); after transit, a car near
     the last stop driven to the destination."""
 
     name = "CAR_SHARE"
-
-    def access(self, q: PlanQuery) -> list:
-        from maas.planner.shared_modes import car_options
-        m = q.mobility
-        return car_options(m.snap, m.near, q.net, q.origin, q.profile, m.ok, False, q.walk(q.origin, False))
-
-    def egress(self, q: PlanQuery) -> list:
-        from maas.planner.shared_modes import car_options
-        m = q.mobility
-        return car_options(m.snap, m.near, q.net, q.destination, q.profile, m.ok, True, q.walk(q.destination, True))
+    options = "car_options"
 
     def direct(self, q: PlanQuery) -> list:
         from maas.planner.shared_modes import car_direct

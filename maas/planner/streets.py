@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from maas.planner.settings import SETTINGS, WALK_RULES, Settings
-from maas.router.polyline import polyline_bytes
+from maas.planner.instructions import encode_polyline
 from maas.router.streets import link_prices, step_runs, street_search, street_search_to, trace_path
 from maas.streets import tags as T
 from maas.streets.costs import bike_costs, car_costs, walk_costs
@@ -46,9 +46,7 @@ class StreetPath:
         """The geometry as an encoded polyline (precision 5)."""
         p = self.memo.get("polyline")
         if p is None:
-            a = np.asarray(self.geometry, np.float64).reshape(-1, 2)
-            p = self.memo["polyline"] = polyline_bytes(np.ascontiguousarray(a[:, 0]), np.ascontiguousarray(a[:, 1]),
-                                                       1e5).tobytes().decode("ascii")
+            p = self.memo["polyline"] = encode_polyline(self.geometry)
         return p
 
 
