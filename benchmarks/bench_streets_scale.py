@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -48,20 +47,12 @@ print(json.dumps({"rc": r.returncode, "wall_s": wall, "cpu_s": ru.ru_utime + ru.
 
 
 def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    """bench_router's description of the machine, with the commit measured."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from bench_router import machine as described
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
-    return {"cpu": cpu or platform.processor(), "cores": os.cpu_count(), "memory_gb": round(mem_gb, 1),
-            "python": platform.python_version(), "commit": commit,
-            "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    return dict(described(), commit=commit, date=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
 
 
 def _tree_rss_sampler(pid: int, peak: list[float], stop: threading.Event) -> None:
